@@ -65,6 +65,18 @@ export function staleVersion(kind: string, current: number, expected: number): T
   return new TactError('conflict', { detail: `The ${kind} document is at version ${current}, not ${expected}; reload it and apply your change again.` });
 }
 
+/**
+ * A change checked against a configuration that another change replaced before it was written
+ * (DocumentWrite's checks read the other kinds: a lifecycle rule checked against the features in
+ * force, which a change committed meanwhile removed). Nothing of it was written; checked again
+ * against the configuration now in force, it may pass or be refused.
+ */
+export class ConfigurationMoved extends TactError {
+  constructor(readonly epoch: number, readonly expected: number) {
+    super('conflict', { detail: `The configuration changed while this change was checked against it (epoch ${epoch}, not ${expected}); nothing of it was written: send it again to have it checked against the configuration now in force.` });
+  }
+}
+
 /** Refuses a change naming one kind twice (a caller's mistake: the API's body cannot). */
 export function onceEach(writes: readonly DocumentWrite[]): void {
   const seen = new Set<string>();
@@ -106,12 +118,14 @@ export interface DocumentStore {
    * epoch once: every process reads all of them in force or none (a lifecycle rule moved to a
    * renamed feature, and the old feature removed). Any kind's `expectedVersion` not the version in
    * force is a conflict that writes nothing. The results are in the order of `writes`, each with
-   * the same epoch and cut; a kind may appear once.
+   * the same epoch and cut; a kind may appear once. With `expectedEpoch` — the epoch the change
+   * was checked at — a change committed since (of any kind) refuses it with ConfigurationMoved,
+   * writing nothing: its checks read kinds it does not write.
    *
    * @example
    * await docs.putAll([{ kind: 'features', body: features }, { kind: 'lifecycle', body: lifecycle, expectedVersion: 3 }], { author: 'ana', reason: 'orders renamed purchases' });
    */
-  putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]>;
+  putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string; expectedEpoch?: number }): Promise<PutResult<unknown>[]>;
   /** The current configuration epoch. */
   epoch(): Promise<number>;
   /**

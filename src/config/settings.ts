@@ -3,7 +3,7 @@ import { type FieldProblem, validationError } from '../errors/tact-error.js';
 import { FILE_AUTHOR } from './author.js';
 import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from './document-kind.js';
-import { type DocumentStore, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from './document-store.js';
+import { ConfigurationMoved, type DocumentStore, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from './document-store.js';
 import { fileWarningLines, type SectionWarning } from './file-warnings.js';
 import { keepSecrets } from './secrets.js';
 
@@ -145,7 +145,7 @@ export class Settings {
    * until the change is in force), the jobs each brings planned into its transaction, then the
    * settings reloaded and every listener told of each kind, in order.
    */
-  private async store(writes: readonly { kind: string; body: unknown; expectedVersion?: number }[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]> {
+  private async store(writes: readonly { kind: string; body: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; expectedEpoch?: number }): Promise<PutResult<unknown>[]> {
     const after: (() => void)[] = [];
     try {
       for (const w of writes) {
@@ -187,6 +187,22 @@ export class Settings {
    * configuration with the whole change in place.
    */
   async putAll(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean }, at: (kind: string, field: string) => string = (kind, field) => (field ? `${kind}.${field}` : kind)): Promise<AppliedDocument<unknown>[]> {
+    // The checks read kinds the change does not write (the features a lifecycle rule reads), and the
+    // change is written only after the hooks (the ingestor's queue) answer: another change committed
+    // meanwhile — by a request of this process or another process's — could make this one wrong
+    // (until 2026-12-08 a rule and the removal of the feature it reads, sent at once, were both
+    // taken). So it is written only at the epoch it was checked at, and checked again when that moved.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.checkAndPut(sent, meta, at, await this.docs.epoch());
+      } catch (err) {
+        if (!(err instanceof ConfigurationMoved) || attempt === MOVED_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** putAll's one attempt: checked against the configuration at `epoch`, and written only while it is in force. */
+  private async checkAndPut(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean }, at: (kind: string, field: string) => string, epoch: number): Promise<AppliedDocument<unknown>[]> {
     const named = (kind: string, problems: FieldProblem[]) => problems.map((p) => ({ ...p, field: at(kind, p.field) }));
     const changes: { k: AnyKind; body: unknown; expectedVersion?: number; live?: StoredDocument<unknown> }[] = [];
     const faults: FieldProblem[] = [];
@@ -210,14 +226,14 @@ export class Settings {
     const unchanged = (c: (typeof changes)[number]) => c.live !== undefined && holdsAlready(c.live, c.body, c.expectedVersion);
     if (meta.dryRun) return this.wouldPut(changes, unchanged, meta);
     const writes = changes.filter((c) => !unchanged(c)).map((c) => ({ kind: c.k.kind, body: c.body, expectedVersion: c.expectedVersion }));
-    const results = writes.length ? await this.store(writes, { author: meta.author, reason: meta.reason }) : [];
-    const epoch = results[0]?.epoch ?? (await this.docs.epoch());
+    const results = writes.length ? await this.store(writes, { author: meta.author, reason: meta.reason, expectedEpoch: epoch }) : [];
+    const after = results[0]?.epoch ?? (await this.docs.epoch());
     const answers: AppliedDocument<unknown>[] = [];
     for (const c of changes) {
       // Against the configuration with the whole change in force.
       const warnings = (await this.warnings(c.k, c.body)).map(asProblem);
       const written = results.find((r) => r.kind === c.k.kind);
-      answers.push(written ? { ...written, unchanged: false, warnings } : { ...c.live!, epoch, unchanged: true, warnings });
+      answers.push(written ? { ...written, unchanged: false, warnings } : { ...c.live!, epoch: after, unchanged: true, warnings });
     }
     return answers;
   }
@@ -265,6 +281,7 @@ export class Settings {
       throw new Error(`The config file ${file.path} has section(s) ${unknown.join(', ')} that Tact does not know; the sections are ${[...known].join(', ')}.`);
     }
     for (let attempt = 0; ; attempt++) {
+      const epoch = await this.docs.epoch();
       const marks = ((await this.docs.latest<Record<string, string>>('config-file'))?.body ?? {}) as Record<string, string>;
       const changed = this.kinds
         .filter((k) => k.configKey in file.sections)
@@ -307,9 +324,10 @@ export class Settings {
       // writes it; the other, refused, reads again and finds it in force.
       const writes = changed.filter((c) => !inForce.has(c.k.kind)).map((c) => ({ kind: c.k.kind, body: c.body, expectedVersion: stored.get(c.k.kind)?.version ?? 0 }));
       try {
-        if (writes.length) await this.store(writes, { author: FILE_AUTHOR, reason: `loaded from ${file.path}` });
+        if (writes.length) await this.store(writes, { author: FILE_AUTHOR, reason: `loaded from ${file.path}`, expectedEpoch: epoch });
       } catch (err) {
-        if (attempt < 3 && (err as { code?: string }).code === 'conflict') continue;
+        // A stale version, or another change since the checks (ConfigurationMoved): read and checked again.
+        if (attempt < MOVED_ATTEMPTS - 1 && (err as { code?: string }).code === 'conflict') continue;
         throw err;
       }
       const applied = writes.map((w) => w.kind);
@@ -410,6 +428,12 @@ export class Settings {
     return [...own, ...stored.filter((p) => !named(p.field))];
   }
 }
+
+/**
+ * How many times a change is checked and tried when other changes keep committing between its
+ * checks and its write (ConfigurationMoved); then the conflict is answered (409), nothing written.
+ */
+const MOVED_ATTEMPTS = 5;
 
 /**
  * A config-file section's content, hashed so that the order of keys does not count: a section whose

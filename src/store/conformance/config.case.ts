@@ -195,6 +195,20 @@ export function configConformance(kind: StoreKind): void {
       await expect(docs.putAll([{ kind: 'segments', body: {} }, { kind: 'segments', body: {} }], { author: 'y', reason: 'twice' })).rejects.toThrow('A change names the kind segments twice.');
     });
 
+    it('writes a change only at the epoch it was checked at: one committed since, of any kind, refuses it whole', async () => {
+      const docs = h.store.documents;
+      const checkedAt = await docs.epoch();
+      // Another change (of a kind this one does not write) commits after this one was checked.
+      await docs.put('lifecycle', { stages: [{ name: 'buyer', when: 'true' }] }, { author: 'other', reason: 'meanwhile' });
+      const job = { id: 'moved-epoch', kind: 'backfill', state: 'running' as const, progress: {}, createdAt: 1, updatedAt: 1 };
+      await expect(docs.putAll([{ kind: 'features', body: [], jobs: () => [job] }], { author: 'y', reason: 'checked before', expectedEpoch: checkedAt }))
+        .rejects.toMatchObject({ code: 'conflict', epoch: checkedAt + 1, expected: checkedAt, message: expect.stringMatching(/^The configuration changed while this change was checked against it \(epoch \d+, not \d+\); nothing of it was written/) });
+      expect([await docs.latest('features'), await docs.epoch(), await docs.getJob(job.id)]).toEqual([undefined, checkedAt + 1, undefined]);
+      // At the epoch in force: written, the epoch moved on by one.
+      const [done] = await docs.putAll([{ kind: 'features', body: [], jobs: () => [job] }], { author: 'y', reason: 'checked again', expectedEpoch: checkedAt + 1 });
+      expect([done.version, done.epoch, (await docs.getJob(job.id))?.id]).toEqual([1, checkedAt + 2, job.id]);
+    });
+
     it('creates a job once — of processes creating one at once, one does — and forgets one', async () => {
       const docs = h.store.documents;
       const job = { id: 'training-on-demand:m:1', kind: 'training-on-demand', state: 'running' as const, progress: { token: 'a' }, createdAt: 1, updatedAt: 1 };

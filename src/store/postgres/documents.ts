@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type DocumentStore, type DocumentWrite, type Job, JobLeaseLost, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
+import { ConfigurationMoved, type DocumentStore, type DocumentWrite, type Job, JobLeaseLost, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
 import { inTransaction } from './database.js';
 
 type Row = { kind: string; version: number; body: string; author: string; reason: string; createdAt: number };
@@ -53,12 +53,14 @@ export class PostgresDocumentStore implements DocumentStore {
     return r as PutResult<T>;
   }
 
-  async putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]> {
+  async putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string; expectedEpoch?: number }): Promise<PutResult<unknown>[]> {
     onceEach(writes);
     return inTransaction(this.pool, async (c) => {
       // Taking the epoch row first waits for every batch in flight (they hold it FOR SHARE), and
       // for every other change: the kinds' locks below are taken one change at a time.
       const epoch = (await c.query<{ epoch: number }>('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch')).rows[0].epoch;
+      // The row is held from here: the epoch before this change is the one every change before it left.
+      if (meta.expectedEpoch !== undefined && epoch - 1 !== meta.expectedEpoch) throw new ConfigurationMoved(epoch - 1, meta.expectedEpoch);
       const createdAt = Date.now();
       const docs = [];
       for (const w of writes) {

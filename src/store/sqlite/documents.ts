@@ -1,4 +1,4 @@
-import { type DocumentStore, type DocumentWrite, type Job, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
+import { ConfigurationMoved, type DocumentStore, type DocumentWrite, type Job, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
 import type { Db } from './database.js';
 import { jobOp } from './write-ops.js';
 import type { SqliteWriter } from './writer.js';
@@ -63,9 +63,13 @@ export class SqliteDocumentStore implements DocumentStore {
     return r as PutResult<T>;
   }
 
-  async putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string }): Promise<PutResult<unknown>[]> {
+  async putAll(writes: readonly DocumentWrite[], meta: { author: string; reason: string; expectedEpoch?: number }): Promise<PutResult<unknown>[]> {
     onceEach(writes);
     const run = this.db.transaction((): PutResult<unknown>[] => {
+      if (meta.expectedEpoch !== undefined) {
+        const now = this.s.epoch.get() as number;
+        if (now !== meta.expectedEpoch) throw new ConfigurationMoved(now, meta.expectedEpoch);
+      }
       const createdAt = Date.now();
       const docs = writes.map((w) => {
         const current = (this.s.latest.get(w.kind) as Row | undefined)?.version ?? 0;
