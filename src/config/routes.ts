@@ -7,7 +7,7 @@ import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import { authorOf } from './author.js';
 import { refuseBlank } from './blank-text.js';
-import { docSchema, historyAnswer, historyQuery, kindsSchema, noQuery, problemsSchema, putAllBody, putBody, readQuery, storedWarningsSchema, warningsSchema } from './route-schemas.js';
+import { docSchema, historyAnswer, historyQuery, kindsSchema, noQuery, problemsSchema, putAllBody, putBody, readQuery, storedWarningsSchema, unchangedSchema, warningsSchema } from './route-schemas.js';
 import { redactSecrets } from './secrets.js';
 
 export { authorOf } from './author.js';
@@ -140,7 +140,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['config'],
       summary: 'Replace several configuration kinds as one change (each checked against the others as they will be; stored together or not at all)',
-      description: 'For a change that one kind at a time cannot make, or should not make in steps: a feature renamed together with the lifecycle rule that reads it, an action added to the catalog with the policy rule that names it. Every version gets the same author and reason. A kind whose version in force already holds the document sent writes no version (`unchanged: true`), as PUT /v1/config/{kind}.',
+      description: 'For a change that one kind at a time cannot make, or should not make in steps: a feature renamed together with the lifecycle rule that reads it, an action added to the catalog with the policy rule that names it. Every version gets the same author and reason. A kind whose version in force already holds the document sent writes no version (`unchanged: true`), as PUT /v1/config/{kind}. A change is written only if no other change committed after it was checked, else checked again (up to five times, then a 409).',
       querystring: noQuery,
       body: putAllBody,
       response: {
@@ -150,7 +150,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
           properties: {
             epoch: { type: 'integer', description: 'The configuration epoch with the change in force (of a dry run: the one it would have).' },
             dryRun: { type: 'boolean', description: 'True when nothing was stored: the answer is what the change would be.' },
-            changes: { type: 'array', description: 'One for each kind sent, in the order of GET /v1/config.', items: { type: 'object', properties: { ...docSchema.properties, unchanged: { type: 'boolean', description: 'True when the version in force already held this document: no version was written, and this is that version.' }, warnings: warningsSchema } } },
+            changes: { type: 'array', description: 'One for each kind sent, in the order of GET /v1/config.', items: { type: 'object', properties: { ...docSchema.properties, unchanged: unchangedSchema, warnings: warningsSchema } } },
           },
         },
         400: errorSchema,
@@ -184,11 +184,11 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     schema: {
       tags: ['config'],
       summary: 'Replace a configuration kind (a new version, with its reason)',
-      description: 'A document the version in force already holds (the same content, key order aside) writes no version: the answer is that version with `unchanged: true` (a stale `expectedVersion` is still a 409).',
+      description: 'A document the version in force already holds (the same content, key order aside) writes no version: the answer is that version with `unchanged: true` (a stale `expectedVersion` is still a 409). The document is checked against the other kinds in force and written only if no other change committed since, else checked again (up to five times, then a 409).',
       // `?expectedVersion=3` would otherwise switch off the conflict check unseen, as a misspelt one in the body.
       querystring: noQuery,
       body: putBody,
-      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, unchanged: { type: 'boolean', description: 'True when the version in force already held this document: no version was written, and this is that version.' }, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, unchanged: unchangedSchema, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
     },
     preValidation: async (req) => {
       const problems = documentSentAsBody(req);
