@@ -37,6 +37,17 @@ describe('tact config push', () => {
   });
   afterAll(async () => h.close());
 
+  it('answers every section of the file the server started with unchanged, and leaves them the file\'s (it wrote a new version of each under the key)', async () => {
+    const file = join(dir, 'as-started.yaml');
+    writeFileSync(file, `features:\n  - { name: orders, kind: count, event: Order Completed }\n${lifecycle('orders')}`);
+    const before = await versions();
+    const pushed = await run([file, '-u', url, '-k', KEYS.admin]);
+    expect(pushed.error).toBeUndefined();
+    expect(pushed.said).toBe(`features: unchanged (version ${before.features} holds it)\nlifecycle: unchanged (version ${before.lifecycle} holds it)\n`);
+    expect(await versions()).toEqual(before);
+    expect((await get(h.app, '/v1/config/features', KEYS.admin)).json().author).toBe('config-file');
+  });
+
   it('sends a file that renames a feature and moves the rule to it as one change; --dry-run first stores nothing', async () => {
     const file = join(dir, 'renamed.yaml');
     writeFileSync(file, `features:\n  - { name: purchases, kind: count, event: Order Completed }\n${lifecycle('purchases')}`);

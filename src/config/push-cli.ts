@@ -48,7 +48,8 @@ export function configCommand(program: Command): void {
       const res = await fetch(`${url}/v1/config`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ documents, reason: o.reason ?? `pushed from ${loaded.path}`, dryRun: Boolean(o.dryRun) }),
+        // fromFile: a section the server started with (the config file wrote its version) is unchanged, not written again under the key.
+        body: JSON.stringify({ documents, reason: o.reason ?? `pushed from ${loaded.path}`, dryRun: Boolean(o.dryRun), fromFile: true }),
       });
       const answer = (await res.json().catch(() => ({}))) as { message?: string; problems?: { field: string; message: string }[]; changes?: Change[]; epoch?: number };
       if (!res.ok) {

@@ -55,6 +55,19 @@ describe('PUT /v1/config: several kinds as one change', () => {
     expect([misspelt.statusCode, misspelt.json().message]).toEqual([400, 'The `expectedVersion` property is not one this endpoint takes.']);
   });
 
+  it('with `fromFile`, answers a kind the config file wrote with the same content unchanged; without it, the PUT takes the kind over with a new version', async () => {
+    const before = await versions();
+    const asFile = await putAll({ documents: { features, lifecycle }, reason: 'the file again', fromFile: true });
+    expect(asFile.statusCode).toBe(200);
+    expect(asFile.json().changes.map((c: { kind: string; version: number; unchanged: boolean; author: string }) => [c.kind, c.version, c.unchanged, c.author])).toEqual([['features', before.features, true, 'config-file'], ['lifecycle', before.lifecycle, true, 'config-file']]);
+    expect(await versions()).toEqual(before);
+    const taken = await putAll({ documents: { features }, reason: 'the API owns it now' });
+    expect(taken.json().changes.map((c: { version: number; unchanged: boolean }) => [c.version, c.unchanged])).toEqual([[before.features + 1, false]]);
+    // Content the file did not write is written with it as without it.
+    const changed = await putAll({ documents: { lifecycle: { stages: [{ name: 'all', when: 'true' }] } }, reason: 'x', fromFile: true });
+    expect(changed.json().changes.map((c: { version: number; unchanged: boolean }) => [c.version, c.unchanged])).toEqual([[before.lifecycle + 1, false]]);
+  });
+
   it('is a 409 when any kind is not at its expected version, and stores none of it', async () => {
     const before = await versions();
     const r = await putAll({ documents: { features: [...features, { name: 'spend', kind: 'sum', event: 'Order Completed', property: 'revenue' }], lifecycle: { stages: [{ name: 'all', when: 'true' }] } }, expectedVersions: { features: before.features, lifecycle: before.lifecycle - 1 }, reason: 'stale' });

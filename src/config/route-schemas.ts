@@ -134,5 +134,6 @@ export const putAllBody = {
       description: 'By kind, the version each change was made against: any other in force refuses the whole change (409). Each must name a kind in `documents`.',
     },
     dryRun: { type: 'boolean', default: false, description: 'Check the change and answer what it would store — the same 400 or 409, else each kind\'s next version (or `unchanged`) and its warnings — storing nothing.' },
+    fromFile: { type: 'boolean', default: false, description: 'The documents are a config file\'s sections (`tact config push` sends them so): a kind whose version in force the config file wrote with the same content is answered `unchanged` too, and stays the file\'s. Without it a PUT of the same content takes such a kind over for the API with a new version.' },
   },
 } as const;

@@ -134,7 +134,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     return { versions: versions.map(show), next: rows.length > limit ? versions[versions.length - 1].version : null };
   });
 
-  app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number>; dryRun?: boolean } }>('/v1/config', {
+  app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number>; dryRun?: boolean; fromFile?: boolean } }>('/v1/config', {
     preHandler: write,
     bodyLimit: CONFIG_BODY_BYTES,
     schema: {
@@ -172,7 +172,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     const author = authorOf(req, req.body.author);
     const sent = Object.entries(documents).map(([kind, document]) => ({ kind, document, expectedVersion: expectedVersions[kind] }));
     const dryRun = req.body.dryRun === true;
-    const changes = await tact.settings.putAll(sent, { author, reason: req.body.reason, dryRun }, fieldInDocuments);
+    const changes = await tact.settings.putAll(sent, { author, reason: req.body.reason, dryRun, fromFile: req.body.fromFile === true }, fieldInDocuments);
     const written = dryRun ? [] : changes.filter((c) => !c.unchanged);
     for (const c of written) tact.log.info({ kind: c.kind, version: c.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label, with: written.filter((o) => o !== c).map((o) => o.kind) }, 'configuration changed');
     return { epoch: changes[0].epoch, dryRun, changes: changes.map((c) => ({ ...show(c), unchanged: c.unchanged, warnings: c.warnings })) };

@@ -180,13 +180,14 @@ export class Settings {
    * force. Nothing is written when any is refused: a 400 naming every bad field, each named by
    * `at(kind, field)`; a stale `expectedVersion` is a 409 for the whole change. A kind whose version
    * in force already holds the document sent is answered `unchanged` and gets no version, as by
-   * `put`; the others' warnings are against the configuration with the whole change in force.
+   * `put` (with `fromFile`, also one the config file wrote); the others' warnings are against the
+   * configuration with the whole change in force.
    * The answers are in the kinds' order (`allKinds`), whatever the order sent. With `dryRun`
    * nothing is stored: the answers are what the change would be — refused for the same problems
    * or conflict, else each kind's next version (or `unchanged`) and its warnings against the
    * configuration with the whole change in place.
    */
-  async putAll(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean }, at: (kind: string, field: string) => string = (kind, field) => (field ? `${kind}.${field}` : kind)): Promise<AppliedDocument<unknown>[]> {
+  async putAll(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean; fromFile?: boolean }, at: (kind: string, field: string) => string = (kind, field) => (field ? `${kind}.${field}` : kind)): Promise<AppliedDocument<unknown>[]> {
     // The checks read kinds the change does not write (the features a lifecycle rule reads), and the
     // change is written only after the hooks (the ingestor's queue) answer: another change committed
     // meanwhile — by a request of this process or another process's — could make this one wrong
@@ -202,7 +203,7 @@ export class Settings {
   }
 
   /** putAll's one attempt: checked against the configuration at `epoch`, and written only while it is in force. */
-  private async checkAndPut(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean }, at: (kind: string, field: string) => string, epoch: number): Promise<AppliedDocument<unknown>[]> {
+  private async checkAndPut(sent: readonly { kind: string; document: unknown; expectedVersion?: number }[], meta: { author: string; reason: string; dryRun?: boolean; fromFile?: boolean }, at: (kind: string, field: string) => string, epoch: number): Promise<AppliedDocument<unknown>[]> {
     const named = (kind: string, problems: FieldProblem[]) => problems.map((p) => ({ ...p, field: at(kind, p.field) }));
     const changes: { k: AnyKind; body: unknown; expectedVersion?: number; live?: StoredDocument<unknown> }[] = [];
     const faults: FieldProblem[] = [];
@@ -223,7 +224,7 @@ export class Settings {
       faults.push(...named(c.k.kind, await this.problems(c.k, c.body, withPending(this.docs, others, meta.author))));
     }
     if (faults.length) throw validationError(faults);
-    const unchanged = (c: (typeof changes)[number]) => c.live !== undefined && holdsAlready(c.live, c.body, c.expectedVersion);
+    const unchanged = (c: (typeof changes)[number]) => c.live !== undefined && holdsAlready(c.live, c.body, c.expectedVersion, meta.fromFile === true);
     if (meta.dryRun) return this.wouldPut(changes, unchanged, meta);
     const writes = changes.filter((c) => !unchanged(c)).map((c) => ({ kind: c.k.kind, body: c.body, expectedVersion: c.expectedVersion }));
     const results = writes.length ? await this.store(writes, { author: meta.author, reason: meta.reason, expectedEpoch: epoch }) : [];
@@ -511,11 +512,12 @@ function withPending(docs: DocumentStore, pending: ReadonlyMap<string, unknown>,
 /**
  * Whether the version in force already holds the document sent (key order aside), so a change
  * writes no version of it: not when the config file wrote that version — any PUT takes the kind over
- * for the API (docs/configuration.md) — nor when the change was made against another version (its
- * write is refused as a conflict).
+ * for the API (docs/configuration.md) — unless the documents are themselves a config file's
+ * sections (`fromFile`: `tact config push`, whose file is already in force as the server started
+ * with it); nor when the change was made against another version (its write is refused as a conflict).
  */
-function holdsAlready(live: StoredDocument<unknown>, body: unknown, expectedVersion: number | undefined): boolean {
-  return live.author !== FILE_AUTHOR && sectionHash(live.body) === sectionHash(body) && (expectedVersion === undefined || expectedVersion === live.version);
+function holdsAlready(live: StoredDocument<unknown>, body: unknown, expectedVersion: number | undefined, fromFile: boolean): boolean {
+  return (fromFile || live.author !== FILE_AUTHOR) && sectionHash(live.body) === sectionHash(body) && (expectedVersion === undefined || expectedVersion === live.version);
 }
 
 /** A warning as the API answers it: the field and the sentence. */
