@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
 import { CONFIG_CANDIDATES, loadConfigFile } from './config-file.js';
+import { pullCommand } from './pull-cli.js';
 
 /** A kind's answer to PUT /v1/config, as the command prints it. */
 interface Change {
@@ -21,7 +22,7 @@ interface Change {
  * TACT_ADMIN_KEY=… tact config push tact.config.yaml --dry-run
  */
 export function configCommand(program: Command): void {
-  const config = program.command('config').description('The configuration of a running server (subcommand push).');
+  const config = program.command('config').description('The configuration of a running server: push a config file to it, pull the one in force from it.');
   config
     .command('push')
     .description('Send a config file\'s sections to a running server as one change (PUT /v1/config): each checked against the others, all stored or none, in force at once in every process. Exits 1 when the server refuses it, naming each bad field.')
@@ -59,6 +60,7 @@ export function configCommand(program: Command): void {
       process.stdout.write(pushText(answer.changes ?? [], Boolean(o.dryRun)));
       if (o.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
     });
+  pullCommand(config);
 }
 
 /**

@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KEYS, bearer, get, harness, type Harness } from '../../test/harness.js';
+import { testDir } from '../../test/tmp.js';
+import { loadConfigFile } from './config-file.js';
+import { configCommand } from './push-cli.js';
+
+/** `tact config …args` as a person runs it: what it printed on stdout and stderr, or the error it ended with. */
+async function run(args: string[]): Promise<{ said: string; told: string; error?: string }> {
+  const said: string[] = [];
+  const told: string[] = [];
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((t) => (told.push(String(t)), true));
+  const program = new Command().exitOverride();
+  configCommand(program);
+  try {
+    await program.parseAsync(['config', ...args], { from: 'user' });
+    return { said: said.join(''), told: told.join('') };
+  } catch (e) {
+    return { said: said.join(''), told: told.join(''), error: (e as Error).message };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }];
+const lifecycle = { stages: [{ name: 'buyer', when: 'features.orders >= 2.0 && features.orders < 1000.0' }, { name: 'prospect', when: 'true' }] };
+const monitors = { webhook: { url: 'https://hooks.example.com/tact', secret: 'the-webhook-secret' } };
+
+describe('tact config pull', () => {
+  let h: Harness;
+  let url: string;
+  const dir = testDir('tact-config-pull-');
+  beforeAll(async () => {
+    h = await harness('sqlite', { config: { features, lifecycle } });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    const put = await h.app.inject({ method: 'PUT', url: '/v1/config/monitors', headers: { authorization: bearer(KEYS.admin) }, payload: { document: monitors, reason: 'alerts to the on-call hook', author: 'ana' } });
+    expect(put.statusCode).toBe(200);
+  });
+  afterAll(async () => h.close());
+
+  it('writes the kinds in force as a config file, secrets redacted, which pushed back changes nothing', async () => {
+    const file = join(dir, 'pulled.yaml');
+    const pulled = await run(['pull', file, '-u', url, '-k', KEYS.server]);
+    expect(pulled.error).toBeUndefined();
+    const kinds = (await get(h.app, '/v1/config')).json();
+    const written = kinds.kinds.filter((k: { version: number }) => k.version > 0);
+    expect(pulled.said).toBe(`Wrote ${file}: ${written.map((k: { kind: string; version: number }) => `${k.kind} version ${k.version}`).join(', ')} (configuration epoch ${kinds.epoch}).\n`);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('the-webhook-secret');
+    expect(text).toMatch(/^# monitors: monitors version 1, \S+ by "ana": "alerts to the on-call hook"$/m);
+    // The file reads back as the documents in force, each under its section.
+    const loaded = loadConfigFile(file)!;
+    expect(Object.keys(loaded.sections)).toEqual(written.map((k: { configKey: string }) => k.configKey));
+    expect(loaded.sections.features).toEqual(features);
+    expect(loaded.sections.lifecycle).toEqual(lifecycle);
+    expect(loaded.sections.monitors).toMatchObject({ webhook: { url: monitors.webhook.url, secret: { redacted: true } } });
+    // Pulled, then pushed: every kind unchanged, the secret kept.
+    const pushed = await run(['push', file, '-u', url, '-k', KEYS.admin]);
+    expect(pushed.error).toBeUndefined();
+    expect(pushed.said.trim().split('\n').every((l) => / unchanged \(version \d+ holds it\)$/.test(l))).toBe(true);
+    expect((await get(h.app, '/v1/config')).json().epoch).toBe(kinds.epoch);
+  });
+
+  it('writes JSON for a .json file, YAML to stdout without one, and replaces a file only with --force', async () => {
+    const json = join(dir, 'pulled.json');
+    expect((await run(['pull', json, '-u', url, '-k', KEYS.admin])).error).toBeUndefined();
+    expect(JSON.parse(readFileSync(json, 'utf8')).lifecycle).toEqual(lifecycle);
+    const again = await run(['pull', json, '-u', url, '-k', KEYS.admin]);
+    expect(again.error).toBe(`The file ${json} exists: pass --force to replace it, or name another.`);
+    expect((await run(['pull', json, '-u', url, '-k', KEYS.admin, '--force'])).error).toBeUndefined();
+    const out = await run(['pull', '-u', url, '-k', KEYS.server]);
+    expect(out.error).toBeUndefined();
+    expect(out.said).toMatch(/^# The configuration in force on http:\/\/127\.0\.0\.1:\d+ at epoch \d+/);
+    expect(out.said).toContain("when: features.orders >= 2.0 && features.orders < 1000.0\n");
+    expect(out.told).toMatch(/^Pulled features version \d+, lifecycle version \d+, monitors version 1 \(configuration epoch \d+\)\.\n$/);
+  });
+
+  it('reads the kinds again when a change commits while they are read: never part of a change of several', async () => {
+    // Renamed in one change after the kinds were listed, before the lifecycle is read: that read is thrown away.
+    let changed = false;
+    const fetched: string[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const path = new URL(String(input)).pathname;
+      fetched.push(path);
+      if (path === '/v1/config/lifecycle' && !changed) {
+        changed = true;
+        const r = await h.app.inject({ method: 'PUT', url: '/v1/config', headers: { authorization: bearer(KEYS.admin) }, payload: { documents: { features: [{ name: 'purchases', kind: 'count', event: 'Order Completed' }], lifecycle: { stages: [{ name: 'buyer', when: 'features.purchases >= 2.0' }, { name: 'prospect', when: 'true' }] } }, reason: 'renamed' } });
+        expect(r.statusCode).toBe(200);
+      }
+      return realFetch(input, init);
+    });
+    try {
+      const file = join(dir, 'during.yaml');
+      expect((await run(['pull', file, '-u', url, '-k', KEYS.server])).error).toBeUndefined();
+      const sections = loadConfigFile(file)!.sections as { features: { name: string }[]; lifecycle: { stages: { when: string }[] } };
+      expect([sections.features[0].name, sections.lifecycle.stages[0].when]).toEqual(['purchases', 'features.purchases >= 2.0']);
+      // Read twice: the features before the change, then every kind again.
+      expect(fetched.filter((p) => p === '/v1/config/features')).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('asks for a key, and names the server\'s refusal', async () => {
+    const saved = { s: process.env.TACT_SERVER_KEY, a: process.env.TACT_ADMIN_KEY };
+    delete process.env.TACT_SERVER_KEY;
+    delete process.env.TACT_ADMIN_KEY;
+    try {
+      expect((await run(['pull', '-u', url])).error).toBe('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
+    } finally {
+      if (saved.s !== undefined) process.env.TACT_SERVER_KEY = saved.s;
+      if (saved.a !== undefined) process.env.TACT_ADMIN_KEY = saved.a;
+    }
+    const file = join(dir, 'refused.yaml');
+    const refused = await run(['pull', file, '-u', url, '-k', KEYS.write]);
+    expect(refused.error).toMatch(/^The server refused GET \/v1\/config \(403\): /);
+    expect(existsSync(file)).toBe(false);
+  });
+});

@@ -1,0 +1,108 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { defaultServerUrl, serverUrl } from '../cli/options.js';
+
+/** A kind as GET /v1/config lists it. */
+interface KindListed {
+  kind: string;
+  configKey: string;
+  version: number;
+}
+
+/** A kind's version in force as GET /v1/config/{kind} answers it. */
+interface VersionInForce {
+  kind: string;
+  version: number;
+  body: unknown;
+  author: string;
+  reason: string;
+  createdAt: string;
+}
+
+/** The configuration in force, read whole at one epoch. */
+export interface Pulled {
+  epoch: number;
+  /** In the order of GET /v1/config; only the kinds a version was written of. */
+  kinds: (VersionInForce & { configKey: string })[];
+}
+
+/** How many times the kinds are read again when a change commits while they are read. */
+const READS = 5;
+
+/**
+ * `tact config pull [file]`: the configuration in force on a running server, written as a config
+ * file — each kind a version was written of, under its section (`merge_rules`, `tracking_plan`, …),
+ * secrets as `{ redacted: true }` (which `tact config push` and the API take as "keep the one in
+ * force"). So the configuration can be kept in version control and reviewed: pull, edit, push
+ * (`--dry-run` first). YAML, or JSON for a file named `.json`; to stdout without a file.
+ *
+ * @example
+ * TACT_ADMIN_KEY=… tact config pull tact.config.yaml --force
+ */
+export function pullCommand(config: Command): void {
+  config
+    .command('pull')
+    .description('Write the configuration in force on a running server as a config file (each kind under its section; secrets redacted, which push keeps): to keep it in version control, edit it and push it back.')
+    .argument('[file]', 'where to write it (YAML; JSON when it ends in .json); stdout without one')
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
+    .option('-k, --key <key>', 'server or admin key (env TACT_SERVER_KEY, else TACT_ADMIN_KEY)')
+    .option('--force', 'replace the file when it exists')
+    .addHelpText('after', '\nExamples:\n  tact config pull > tact.config.yaml\n  tact config pull tact.config.yaml --force -u https://tact.example.com\n  tact config pull config.json')
+    .action(async (file: string | undefined, o: { url: string; key?: string; force?: boolean }) => {
+      const key = o.key || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
+      if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
+      if (file && existsSync(file) && !o.force) throw new Error(`The file ${file} exists: pass --force to replace it, or name another.`);
+      const pulled = await pullConfig(serverUrl('--url', o.url), key);
+      const text = configText(pulled, serverUrl('--url', o.url), file?.endsWith('.json') ? 'json' : 'yaml');
+      const summary = `${pulled.kinds.length ? pulled.kinds.map((k) => `${k.kind} version ${k.version}`).join(', ') : 'no kind written yet'} (configuration epoch ${pulled.epoch})`;
+      if (!file) {
+        process.stdout.write(text);
+        process.stderr.write(`Pulled ${summary}.\n`);
+        return;
+      }
+      writeFileSync(file, text);
+      process.stdout.write(`Wrote ${file}: ${summary}.\n`);
+    });
+}
+
+/**
+ * Reads every kind a version was written of, in force at one epoch: the epoch is read before and
+ * after the kinds, and they are read again when a change committed meanwhile (a change of several
+ * kinds read in part would not be a configuration that was ever in force).
+ */
+export async function pullConfig(url: string, key: string): Promise<Pulled> {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const answer = (await res.json().catch(() => ({}))) as T & { message?: string };
+    if (!res.ok) throw new Error(`The server refused GET ${path} (${res.status}): ${answer.message ?? res.statusText}`);
+    return answer;
+  };
+  for (let attempt = 1; ; attempt++) {
+    const listed = await get<{ kinds: KindListed[]; epoch: number }>('/v1/config');
+    const kinds = [];
+    for (const k of listed.kinds.filter((x) => x.version > 0)) kinds.push({ ...(await get<VersionInForce>(`/v1/config/${encodeURIComponent(k.kind)}`)), configKey: k.configKey });
+    const after = await get<{ epoch: number }>('/v1/config');
+    if (after.epoch === listed.epoch) return { epoch: listed.epoch, kinds };
+    if (attempt === READS) throw new Error(`The configuration kept changing while it was read (${READS} times): pull it again.`);
+  }
+}
+
+/**
+ * The pulled configuration as a config file's text: a header saying where and when it was read
+ * and each section's version, author and reason (YAML comments; none in JSON, which has no
+ * comments), then the sections in the order of GET /v1/config. Long rules are not folded.
+ *
+ * @example
+ * configText({ epoch: 3, kinds: [{ kind: 'features', configKey: 'features', version: 2, body: [], author: 'ana', reason: 'x', createdAt: '2026-12-08T00:00:00.000Z' }] }, 'http://127.0.0.1:8787', 'yaml');
+ */
+export function configText(pulled: Pulled, url: string, format: 'yaml' | 'json'): string {
+  const sections = Object.fromEntries(pulled.kinds.map((k) => [k.configKey, k.body]));
+  if (format === 'json') return `${JSON.stringify(sections, null, 2)}\n`;
+  const header = [
+    `# The configuration in force on ${url} at epoch ${pulled.epoch}, pulled ${new Date().toISOString()} (tact config pull).`,
+    '# Secrets read { redacted: true }: pushed back so, the one in force is kept.',
+    ...pulled.kinds.map((k) => `# ${k.configKey}: ${k.kind} version ${k.version}, ${k.createdAt} by ${JSON.stringify(k.author)}: ${JSON.stringify(k.reason)}`),
+  ];
+  return `${header.join('\n')}\n${pulled.kinds.length ? stringify(sections, { lineWidth: 0 }) : ''}`;
+}
