@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -65,6 +65,12 @@ describe('tact config pull', () => {
     expect(pushed.error).toBeUndefined();
     expect(pushed.said.trim().split('\n').every((l) => / unchanged \(version \d+ holds it\)$/.test(l))).toBe(true);
     expect((await get(h.app, '/v1/config')).json().epoch).toBe(kinds.epoch);
+    // Edited: the dry run names what changes, never the secret sent.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('secret:\n      redacted: true', 'secret: a-new-secret').replace('url: https://hooks.example.com/tact', 'url: https://hooks.example.com/v2'));
+    const dry = await run(['push', file, '-u', url, '-k', KEYS.admin, '--dry-run']);
+    expect(dry.error).toBeUndefined();
+    expect(dry.said).toContain('monitors: would be version 2\n  webhook.url: "https://hooks.example.com/tact" → "https://hooks.example.com/v2"\n  webhook.secret: holds a secret, not shown: the one in force → the one sent\n');
+    expect(dry.said).not.toContain('a-new-secret');
   });
 
   it('writes JSON for a .json file, YAML to stdout without one, and replaces a file only with --force', async () => {

@@ -54,11 +54,20 @@ describe('tact config push', () => {
     const before = await versions();
     const dry = await run([file, '-u', url, '-k', KEYS.admin, '--dry-run']);
     expect(dry.error).toBeUndefined();
-    expect(dry.said).toBe(`features: would be version ${before.features + 1}\nlifecycle: would be version ${before.lifecycle + 1}\nDry run: nothing was stored.\n`);
+    // Each kind's line, then what it changes, item by item for a list of named items.
+    expect(dry.said).toBe([
+      `features: would be version ${before.features + 1}`,
+      '  [purchases]: added {"name":"purchases","kind":"count","event":"Order Completed"}',
+      '  [orders]: removed',
+      `lifecycle: would be version ${before.lifecycle + 1}`,
+      '  stages[buyer].when: "features.orders >= 2.0" → "features.purchases >= 2.0"',
+      'Dry run: nothing was stored.',
+      '',
+    ].join('\n'));
     expect(await versions()).toEqual(before);
     const made = await run([file, '-u', url, '-k', KEYS.admin, '--reason', 'orders is called purchases', '--json']);
     const lines = made.said.trim().split('\n');
-    expect(lines.slice(0, 2)).toEqual([`features: version ${before.features + 1}`, `lifecycle: version ${before.lifecycle + 1}`]);
+    expect(lines.slice(0, 5)).toEqual([`features: version ${before.features + 1}`, '  [purchases]: added {"name":"purchases","kind":"count","event":"Order Completed"}', '  [orders]: removed', `lifecycle: version ${before.lifecycle + 1}`, '  stages[buyer].when: "features.orders >= 2.0" → "features.purchases >= 2.0"']);
     expect(JSON.parse(lines[lines.length - 1]).changes.map((c: { reason: string }) => c.reason)).toEqual(['orders is called purchases', 'orders is called purchases']);
     expect(await versions()).toEqual({ features: before.features + 1, lifecycle: before.lifecycle + 1 });
     // Pushed again: the server holds it already.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
 import { CONFIG_CANDIDATES, loadConfigFile } from './config-file.js';
+import { differenceLine, documentDiff } from './document-diff.js';
 import { pullCommand } from './pull-cli.js';
 
 /** A kind's answer to PUT /v1/config, as the command prints it. */
@@ -57,21 +58,47 @@ export function configCommand(program: Command): void {
         const problems = (answer.problems ?? []).map((p) => `\n  ${p.field}: ${p.message}`).join('');
         throw new Error(`The server refused the change (${res.status}): ${answer.message ?? res.statusText}${problems}`);
       }
-      process.stdout.write(pushText(answer.changes ?? [], Boolean(o.dryRun)));
+      const kinds = new Map(documentKinds.map((k) => [k.kind, { secrets: k.secrets ?? [], empty: k.empty as unknown }]));
+      const differences = await changedFrom(url, key, answer.changes ?? [], documents, kinds);
+      process.stdout.write(pushText(answer.changes ?? [], Boolean(o.dryRun), differences));
       if (o.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
     });
   pullCommand(config);
 }
 
 /**
- * What `tact config push` prints of the server's answer: a line a kind, its warnings under it.
+ * What each kind written (or, in a dry run, to be written) changes, a line a difference: against the
+ * version before the one written (read after the change, so another change made meanwhile is not
+ * shown as this one's), or in a dry run against the version in force. Secrets are never shown.
+ */
+async function changedFrom(url: string, key: string, changes: readonly Change[], documents: Record<string, unknown>, kinds: ReadonlyMap<string, { secrets: readonly string[]; empty: unknown }>): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const c of changes) {
+    if (c.unchanged) continue;
+    // A dry run's version is the next one: the one before it is the version in force.
+    const previous = c.version - 1;
+    const kind = kinds.get(c.kind);
+    let before: unknown = kind?.empty;
+    if (previous > 0) {
+      const res = await fetch(`${url}/v1/config/${encodeURIComponent(c.kind)}?version=${previous}`, { headers: { authorization: `Bearer ${key}` } });
+      if (!res.ok) continue; // the lines are a reviewer's aid: the change stands without them
+      before = ((await res.json()) as { body: unknown }).body;
+    }
+    out.set(c.kind, documentDiff(before, documents[c.kind]).map((d) => differenceLine(d, kind?.secrets ?? [])));
+  }
+  return out;
+}
+
+/**
+ * What `tact config push` prints of the server's answer: a line a kind, what it changes under it
+ * (`differences`, by kind) and its warnings.
  *
  * @example
  * pushText([{ kind: 'features', version: 4, unchanged: false, warnings: [] }], false); // 'features: version 4\n'
  */
-export function pushText(changes: readonly Change[], dryRun: boolean): string {
+export function pushText(changes: readonly Change[], dryRun: boolean, differences: ReadonlyMap<string, readonly string[]> = new Map()): string {
   return changes.map((c) => {
     const head = c.unchanged ? `${c.kind}: unchanged (version ${c.version} holds it)` : `${c.kind}: ${dryRun ? 'would be ' : ''}version ${c.version}`;
-    return [head, ...c.warnings.map((w) => `  warning: ${w.field}: ${w.message}`)].join('\n');
+    return [head, ...(differences.get(c.kind) ?? []).map((d) => `  ${d}`), ...c.warnings.map((w) => `  warning: ${w.field}: ${w.message}`)].join('\n');
   }).join('\n') + (changes.length ? '\n' : '') + (dryRun ? 'Dry run: nothing was stored.\n' : '');
 }
