@@ -97,10 +97,10 @@ export const historyAnswer = {
   },
 } as const;
 
-/** PUT /v1/config/{kind}: the body it takes. */
 /** A change's answer for a kind whose version in force already held the document sent (both PUT routes). */
 export const unchangedSchema = { type: 'boolean', description: 'True when the version in force already held this document: no version was written, and this is that version.' } as const;
 
+/** PUT /v1/config/{kind}: the body it takes. */
 export const putBody = {
   type: 'object',
   required: ['document', 'reason'],
