@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
 import { CONFIG_CANDIDATES, loadConfigFile } from './config-file.js';
 import { differenceLine, documentDiff } from './document-diff.js';
+import { historyCommands } from './history-cli.js';
 import { pullCommand } from './pull-cli.js';
 
 /** A kind's answer to PUT /v1/config, as the command prints it. */
@@ -23,7 +24,7 @@ interface Change {
  * TACT_ADMIN_KEY=… tact config push tact.config.yaml --dry-run
  */
 export function configCommand(program: Command): void {
-  const config = program.command('config').description('The configuration of a running server: push a config file to it, pull the one in force from it.');
+  const config = program.command('config').description('The configuration of a running server: push a config file to it, pull the one in force from it, list a kind\'s versions, roll one back.');
   config
     .command('push')
     .description('Send a config file\'s sections to a running server as one change (PUT /v1/config): each checked against the others, all stored or none, in force at once in every process. Exits 1 when the server refuses it, naming each bad field.')
@@ -64,6 +65,7 @@ export function configCommand(program: Command): void {
       if (o.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
     });
   pullCommand(config);
+  historyCommands(config);
 }
 
 /**

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { defaultServerUrl, serverUrl } from '../cli/options.js';
+import { differenceLine, documentDiff } from './document-diff.js';
+
+/** A stored version as the configuration routes answer it. */
+interface StoredVersion {
+  kind: string;
+  version: number;
+  body: unknown;
+  author: string;
+  reason: string;
+  createdAt: string;
+}
+
+/** A request to the server with a key; the answer, or an error naming the server's refusal (and each field it names). */
+async function call<T>(url: string, key: string, method: 'GET' | 'PUT', path: string, body?: object): Promise<T> {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const answer = (await res.json().catch(() => ({}))) as T & { message?: string; problems?: { field: string; message: string }[] };
+  if (!res.ok) {
+    const problems = (answer.problems ?? []).filter((p) => p.message !== answer.message).map((p) => `\n  ${p.field}: ${p.message}`).join('');
+    throw new Error(`The server refused ${method} ${path.split('?')[0]} (${res.status}): ${answer.message ?? res.statusText}${problems}`);
+  }
+  return answer;
+}
+
+/**
+ * `tact config history <kind>` and `tact config rollback <kind> <version>`: a kind's versions, newest
+ * first, each with its time, author and reason; and a rollback — the document of an earlier version
+ * stored as a new version (nothing is overwritten), checked as any change is, against the version
+ * in force when it was read (409 if another change came first), with what it changes printed.
+ *
+ * @example
+ * tact config history policy --limit 5
+ * TACT_ADMIN_KEY=… tact config rollback policy 3 --reason "the new levers overspent"
+ */
+export function historyCommands(config: Command): void {
+  config
+    .command('history')
+    .description('A configuration kind\'s versions, newest first: each one\'s time, author and reason.')
+    .argument('<kind>', 'the kind (features, lifecycle, catalog, policy, …: GET /v1/config lists them)')
+    .option('-n, --limit <n>', 'the most versions listed (1–500)', '20')
+    .option('--before <version>', 'only versions older than this one (the next page)')
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
+    .option('-k, --key <key>', 'server or admin key (env TACT_SERVER_KEY, else TACT_ADMIN_KEY)')
+    .addHelpText('after', '\nExamples:\n  tact config history policy\n  tact config history features -n 100 --before 120')
+    .action(async (kind: string, o: { limit: string; before?: string; url: string; key?: string }) => {
+      const key = o.key || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
+      if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error(`--limit must be a whole number from 1 to 500, not "${o.limit}".`);
+      const before = o.before === undefined ? undefined : Number(o.before);
+      if (before !== undefined && !(Number.isInteger(before) && before >= 1)) throw new Error(`--before must be a version, a whole number from 1, not "${o.before}".`);
+      const url = serverUrl('--url', o.url);
+      const page = await call<{ versions: StoredVersion[]; next: number | null }>(url, key, 'GET', `/v1/config/${encodeURIComponent(kind)}/history?limit=${limit}${before !== undefined ? `&before=${before}` : ''}`);
+      process.stdout.write(historyText(kind, page.versions, page.next));
+    });
+  config
+    .command('rollback')
+    .description('Store the document of an earlier version of a kind as its new version (nothing is overwritten): checked as any change, refused if another change came first. Secrets stay those in force.')
+    .argument('<kind>', 'the kind (features, lifecycle, catalog, policy, …)')
+    .argument('<version>', 'the version whose document to put back (tact config history lists them)')
+    .option('--reason <text>', 'why: kept with the new version (default: "rolled back to version N")')
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
+    .option('-k, --key <key>', 'admin key (env TACT_ADMIN_KEY)')
+    .addHelpText('after', '\nExamples:\n  tact config history policy\n  tact config rollback policy 3 --reason "the new levers overspent" -k "$TACT_ADMIN_KEY"')
+    .action(async (kind: string, version: string, o: { reason?: string; url: string; key?: string }) => {
+      const key = o.key || process.env.TACT_ADMIN_KEY;
+      if (!key) throw new Error('An admin key is needed: pass --key or set TACT_ADMIN_KEY.');
+      const n = Number(version);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`The version must be a whole number from 1, not "${version}".`);
+      const url = serverUrl('--url', o.url);
+      const path = `/v1/config/${encodeURIComponent(kind)}`;
+      const [earlier, current] = [await call<StoredVersion>(url, key, 'GET', `${path}?version=${n}`), await call<StoredVersion>(url, key, 'GET', path)];
+      if (n === current.version) throw new Error(`Version ${n} of ${current.kind} is the one in force: nothing to roll back.`);
+      // Against the version just read: a change made since refuses it (409) rather than be undone unseen.
+      const made = await call<StoredVersion & { unchanged: boolean; warnings: { field: string; message: string }[] }>(url, key, 'PUT', path, { document: earlier.body, reason: o.reason ?? `rolled back to version ${n}`, expectedVersion: current.version });
+      const { documentKinds } = await import('../server/tact.js');
+      const secrets = documentKinds.find((k) => k.kind === current.kind)?.secrets ?? [];
+      const lines = [
+        made.unchanged ? `${made.kind}: unchanged (version ${made.version} holds the document of version ${n})` : `${made.kind}: version ${made.version}, the document of version ${n} (was version ${current.version})`,
+        ...documentDiff(current.body, earlier.body).map((d) => `  ${differenceLine(d, secrets)}`),
+        ...made.warnings.map((w) => `  warning: ${w.field}: ${w.message}`),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
+
+/**
+ * The history as the command prints it: a line a version, newest first, and a last line saying how
+ * to list older ones when there are.
+ *
+ * @example
+ * historyText('policy', [{ kind: 'policy', version: 2, body: {}, author: 'ana', reason: 'caps', createdAt: '2026-12-08T10:00:00.000Z' }], 1);
+ * // 'policy version 2  2026-12-08T10:00:00.000Z  ana: caps\n(older versions: tact config history policy --before 2)\n'
+ */
+export function historyText(kind: string, versions: readonly StoredVersion[], next: number | null): string {
+  const width = String(versions[0]?.version ?? 0).length;
+  const lines = versions.map((v) => `${v.kind} version ${String(v.version).padStart(width)}  ${v.createdAt}  ${v.author}: ${v.reason.replace(/\s+/g, ' ')}`);
+  if (!versions.length) lines.push(`${kind}: no version written yet (its empty document is in force)`);
+  if (next !== null) lines.push(`(older versions: tact config history ${kind} --before ${next})`);
+  return `${lines.join('\n')}\n`;
+}
