@@ -1,25 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConfig } from '../../test/config-cli.js';
 import { KEYS, bearer, get, harness, type Harness } from '../../test/harness.js';
 import { historyText } from './history-cli.js';
-import { configCommand } from './push-cli.js';
 
-/** `tact config …args` as a person runs it: what it printed, or the error it ended with. */
-async function run(args: string[]): Promise<{ said: string; error?: string }> {
-  const said: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
-  const program = new Command().exitOverride();
-  configCommand(program);
-  try {
-    await program.parseAsync(['config', ...args], { from: 'user' });
-    return { said: said.join('') };
-  } catch (err) {
-    return { said: said.join(''), error: (err as Error).message };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runConfig;
 
 const stages = (when: string) => ({ stages: [{ name: 'buyer', when }, { name: 'prospect', when: 'true' }] });
 

@@ -1,27 +1,7 @@
 import type { Command } from 'commander';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
+import { configCall as call, type StoredVersion } from './config-calls.js';
 import { differenceLine, documentDiff } from './document-diff.js';
-
-/** A stored version as the configuration routes answer it. */
-interface StoredVersion {
-  kind: string;
-  version: number;
-  body: unknown;
-  author: string;
-  reason: string;
-  createdAt: string;
-}
-
-/** A request to the server with a key; the answer, or an error naming the server's refusal (and each field it names). */
-async function call<T>(url: string, key: string, method: 'GET' | 'PUT', path: string, body?: object): Promise<T> {
-  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const answer = (await res.json().catch(() => ({}))) as T & { message?: string; problems?: { field: string; message: string }[] };
-  if (!res.ok) {
-    const problems = (answer.problems ?? []).filter((p) => p.message !== answer.message).map((p) => `\n  ${p.field}: ${p.message}`).join('');
-    throw new Error(`The server refused ${method} ${path.split('?')[0]} (${res.status}): ${answer.message ?? res.statusText}${problems}`);
-  }
-  return answer;
-}
 
 /**
  * `tact config history <kind>` and `tact config rollback <kind> <version>`: a kind's versions, newest

@@ -1,31 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEYS, bearer, get, harness, type Harness } from '../../test/harness.js';
 import { testDir } from '../../test/tmp.js';
+import { runConfig } from '../../test/config-cli.js';
 import { loadConfigFile } from './config-file.js';
-import { configCommand } from './push-cli.js';
 
-/** `tact config …args` as a person runs it: what it printed on stdout and stderr, or the error it ended with. */
-async function run(args: string[]): Promise<{ said: string; told: string; error?: string }> {
-  const said: string[] = [];
-  const told: string[] = [];
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((t) => (told.push(String(t)), true));
-  const program = new Command().exitOverride();
-  configCommand(program);
-  try {
-    await program.parseAsync(['config', ...args], { from: 'user' });
-    return { said: said.join(''), told: told.join('') };
-  } catch (e) {
-    return { said: said.join(''), told: told.join(''), error: (e as Error).message };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runConfig;
 
 const features = [{ name: 'orders', kind: 'count', event: 'Order Completed' }];
 const lifecycle = { stages: [{ name: 'buyer', when: 'features.orders >= 2.0 && features.orders < 1000.0' }, { name: 'prospect', when: 'true' }] };

@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
+import { configCall, type StoredVersion } from './config-calls.js';
 
 /** A kind as GET /v1/config lists it. */
 interface KindListed {
@@ -10,21 +11,11 @@ interface KindListed {
   version: number;
 }
 
-/** A kind's version in force as GET /v1/config/{kind} answers it. */
-interface VersionInForce {
-  kind: string;
-  version: number;
-  body: unknown;
-  author: string;
-  reason: string;
-  createdAt: string;
-}
-
 /** The configuration in force, read whole at one epoch. */
 export interface Pulled {
   epoch: number;
   /** In the order of GET /v1/config; only the kinds a version was written of. */
-  kinds: (VersionInForce & { configKey: string })[];
+  kinds: (StoredVersion & { configKey: string })[];
 }
 
 /** How many times the kinds are read again when a change commits while they are read. */
@@ -32,7 +23,7 @@ const READS = 5;
 
 /**
  * `tact config pull [file]`: the configuration in force on a running server, written as a config
- * file — each kind a version was written of, under its section (`merge_rules`, `tracking_plan`, …),
+ * file — each kind a version was written of, under its section (`mergeRules`, `trackingPlan`, …),
  * secrets as `{ redacted: true }` (which `tact config push` and the API take as "keep the one in
  * force"). So the configuration can be kept in version control and reviewed: pull, edit, push
  * (`--dry-run` first). YAML, or JSON for a file named `.json`; to stdout without a file.
@@ -72,16 +63,11 @@ export function pullCommand(config: Command): void {
  * kinds read in part would not be a configuration that was ever in force).
  */
 export async function pullConfig(url: string, key: string): Promise<Pulled> {
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-    const answer = (await res.json().catch(() => ({}))) as T & { message?: string };
-    if (!res.ok) throw new Error(`The server refused GET ${path} (${res.status}): ${answer.message ?? res.statusText}`);
-    return answer;
-  };
+  const get = <T>(path: string) => configCall<T>(url, key, 'GET', path);
   for (let attempt = 1; ; attempt++) {
     const listed = await get<{ kinds: KindListed[]; epoch: number }>('/v1/config');
     const kinds = [];
-    for (const k of listed.kinds.filter((x) => x.version > 0)) kinds.push({ ...(await get<VersionInForce>(`/v1/config/${encodeURIComponent(k.kind)}`)), configKey: k.configKey });
+    for (const k of listed.kinds.filter((x) => x.version > 0)) kinds.push({ ...(await get<StoredVersion>(`/v1/config/${encodeURIComponent(k.kind)}`)), configKey: k.configKey });
     const after = await get<{ epoch: number }>('/v1/config');
     if (after.epoch === listed.epoch) return { epoch: listed.epoch, kinds };
     if (attempt === READS) throw new Error(`The configuration kept changing while it was read (${READS} times): pull it again.`);

@@ -1,27 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KEYS, get, harness, type Harness } from '../../test/harness.js';
 import { testDir } from '../../test/tmp.js';
-import { configCommand, pushText } from './push-cli.js';
+import { runConfig } from '../../test/config-cli.js';
+import { pushText } from './push-cli.js';
 
-/** `tact config push …args` as a person runs it: what it printed, or the error it ended with. */
-async function run(args: string[]): Promise<{ said: string; error?: string }> {
-  const said: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (said.push(String(t)), true));
-  const program = new Command().exitOverride();
-  configCommand(program);
-  try {
-    await program.parseAsync(['config', 'push', ...args], { from: 'user' });
-    return { said: said.join('') };
-  } catch (err) {
-    return { said: said.join(''), error: (err as Error).message };
-  } finally {
-    spy.mockRestore();
-  }
-}
+/** `tact config push …args` as a person runs it. */
+const run = (args: string[]) => runConfig(['push', ...args]);
 
 const lifecycle = (feature: string) => `lifecycle:\n  stages:\n    - { name: buyer, when: 'features.${feature} >= 2.0' }\n    - { name: prospect, when: 'true' }\n`;
 
