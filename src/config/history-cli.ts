@@ -31,7 +31,7 @@ export function historyCommands(config: Command): void {
       const before = o.before === undefined ? undefined : Number(o.before);
       if (before !== undefined && !(Number.isInteger(before) && before >= 1)) throw new Error(`--before must be a version, a whole number from 1, not "${o.before}".`);
       const url = serverUrl('--url', o.url);
-      const page = await call<{ versions: StoredVersion[]; next: number | null }>(url, key, 'GET', `/v1/config/${encodeURIComponent(kind)}/history?limit=${limit}${before !== undefined ? `&before=${before}` : ''}`);
+      const page = await call<{ versions: Omit<StoredVersion, 'body'>[]; next: number | null }>(url, key, 'GET', `/v1/config/${encodeURIComponent(kind)}/history?bodies=false&limit=${limit}${before !== undefined ? `&before=${before}` : ''}`);
       process.stdout.write(historyText(kind, page.versions, page.next));
     });
   config
@@ -73,7 +73,7 @@ export function historyCommands(config: Command): void {
  * historyText('policy', [{ kind: 'policy', version: 2, body: {}, author: 'ana', reason: 'caps', createdAt: '2026-12-08T10:00:00.000Z' }], 1);
  * // 'policy version 2  2026-12-08T10:00:00.000Z  ana: caps\n(older versions: tact config history policy --before 2)\n'
  */
-export function historyText(kind: string, versions: readonly StoredVersion[], next: number | null): string {
+export function historyText(kind: string, versions: readonly Omit<StoredVersion, 'body'>[], next: number | null): string {
   const width = String(versions[0]?.version ?? 0).length;
   const lines = versions.map((v) => `${v.kind} version ${String(v.version).padStart(width)}  ${v.createdAt}  ${v.author}: ${v.reason.replace(/\s+/g, ' ')}`);
   if (!versions.length) lines.push(`${kind}: no version written yet (its empty document is in force)`);

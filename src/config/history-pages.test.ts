@@ -38,6 +38,12 @@ describe('reading back every version of a configuration kind', () => {
     // A page that ends exactly at version 1 says there is nothing older; so does a kind never written.
     expect((await get(h.app, '/v1/config/lifecycle/history?limit=10&before=11')).json().next).toBeNull();
     expect((await get(h.app, '/v1/config/segments/history')).json()).toEqual({ versions: [], next: null });
+    // Without the documents: the same versions and pages, each one's author, reason and time, no body.
+    const bare = await get(h.app, '/v1/config/lifecycle/history?bodies=false&limit=25&before=30');
+    const full = await get(h.app, '/v1/config/lifecycle/history?limit=25&before=30');
+    expect(bare.json().next).toBe(full.json().next);
+    expect(bare.json().versions).toEqual(full.json().versions.map(({ body: _body, ...v }: { body: unknown }) => v));
+    expect(bare.json().versions[0]).toEqual({ kind: 'lifecycle', version: 29, author: 'ops 29', reason: 'edit 29', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   });
 
   it('reads any stored version with `?version=`, and names a version the kind does not have', async () => {

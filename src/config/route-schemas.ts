@@ -85,6 +85,7 @@ export const historyQuery = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50, description: 'The most versions answered.' },
     before: { type: 'integer', minimum: 1, maximum: MAX_VERSION, description: 'Only the versions older than this one: the `next` of the previous page.' },
+    bodies: { type: 'boolean', default: true, description: 'False: each version without its document (`body`) — its number, author, reason and time, no document read (a page of a large catalog\'s versions is megabytes of documents). `GET /v1/config/{kind}?version=N` reads one.' },
   },
 } as const;
 
@@ -92,7 +93,7 @@ export const historyAnswer = {
   type: 'object',
   required: ['versions', 'next'],
   properties: {
-    versions: { type: 'array', items: docSchema, description: 'Newest first.' },
+    versions: { type: 'array', items: { ...docSchema, required: docSchema.required.filter((f) => f !== 'body') }, description: 'Newest first; each without `body` when `bodies=false`.' },
     next: { type: ['integer', 'null'], description: 'When older versions than these are stored: the version to pass as `before` for the next page (the oldest answered here). Null when this page reaches version 1.' },
   },
 } as const;

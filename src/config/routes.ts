@@ -117,7 +117,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     return { ...show(d ?? { kind: k.kind, version: 0, body: k.empty, author: 'default', reason: 'nothing written yet', createdAt: 0 }), problems, warnings };
   });
 
-  app.get<{ Params: { kind: string }; Querystring: { limit?: number; before?: number } }>('/v1/config/:kind/history', {
+  app.get<{ Params: { kind: string }; Querystring: { limit?: number; before?: number; bodies?: boolean } }>('/v1/config/:kind/history', {
     preHandler: read,
     schema: {
       tags: ['config'],
@@ -129,6 +129,11 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     const k = kindOf(req.params.kind);
     const limit = req.query.limit ?? 50;
     // One more than the page: whether older versions are left is known, not guessed.
+    if (req.query.bodies === false) {
+      const rows = await tact.store.documents.versions(k.kind, limit + 1, req.query.before);
+      const versions = rows.slice(0, limit);
+      return { versions: versions.map((v) => ({ ...v, createdAt: new Date(v.createdAt).toISOString() })), next: rows.length > limit ? versions[versions.length - 1].version : null };
+    }
     const rows = await tact.store.documents.history(k.kind, limit + 1, req.query.before);
     const versions = rows.slice(0, limit);
     return { versions: versions.map(show), next: rows.length > limit ? versions[versions.length - 1].version : null };

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ConfigurationMoved, type DocumentStore, type DocumentWrite, type Job, JobLeaseLost, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
+import { ConfigurationMoved, type DocumentStore, type DocumentWrite, type Job, JobLeaseLost, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument, type VersionInfo } from '../../config/document-store.js';
 import { inTransaction } from './database.js';
 
 type Row = { kind: string; version: number; body: string; author: string; reason: string; createdAt: number };
@@ -7,6 +7,7 @@ type JobRow = Omit<Job, 'progress'> & { progress: string };
 const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body) as T });
 const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
 const COLS = 'kind, version, body, author, reason, created_at AS "createdAt"';
+const META_COLS = 'kind, version, author, reason, created_at AS "createdAt"';
 const JOB_COLS = 'id, kind, state, progress, created_at AS "createdAt", updated_at AS "updatedAt"';
 
 /**
@@ -46,6 +47,13 @@ export class PostgresDocumentStore implements DocumentStore {
       ? { sql: `SELECT ${COLS} FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT $2`, args: [kind, limit] }
       : { sql: `SELECT ${COLS} FROM documents WHERE kind = $1 AND version < $2 ORDER BY version DESC LIMIT $3`, args: [kind, before, limit] };
     return (await this.pool.query<Row>(q.sql, q.args)).rows.map((r) => toDoc(r));
+  }
+
+  async versions(kind: string, limit: number, before?: number): Promise<VersionInfo[]> {
+    const q = before === undefined
+      ? { sql: `SELECT ${META_COLS} FROM documents WHERE kind = $1 ORDER BY version DESC LIMIT $2`, args: [kind, limit] }
+      : { sql: `SELECT ${META_COLS} FROM documents WHERE kind = $1 AND version < $2 ORDER BY version DESC LIMIT $3`, args: [kind, before, limit] };
+    return (await this.pool.query<VersionInfo>(q.sql, q.args)).rows;
   }
 
   async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>> {

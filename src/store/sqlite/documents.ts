@@ -1,4 +1,4 @@
-import { ConfigurationMoved, type DocumentStore, type DocumentWrite, type Job, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from '../../config/document-store.js';
+import { ConfigurationMoved, type DocumentStore, type DocumentWrite, type Job, onceEach, type PlannedJobs, type PutResult, staleVersion, type StoredDocument, type VersionInfo } from '../../config/document-store.js';
 import type { Db } from './database.js';
 import { jobOp } from './write-ops.js';
 import type { SqliteWriter } from './writer.js';
@@ -8,6 +8,7 @@ type JobRow = Omit<Job, 'progress'> & { progress: string };
 const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body) as T });
 const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
 const COLS = 'kind, version, body, author, reason, created_at AS createdAt';
+const META_COLS = 'kind, version, author, reason, created_at AS createdAt';
 const JOB_COLS = 'id, kind, state, progress, created_at AS createdAt, updated_at AS updatedAt';
 const LEASE = 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)';
 const CREATE_JOB = 'INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING';
@@ -27,6 +28,8 @@ export class SqliteDocumentStore implements DocumentStore {
       get: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version = ?`),
       history: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT ?`),
       historyBefore: db.prepare(`SELECT ${COLS} FROM documents WHERE kind = ? AND version < ? ORDER BY version DESC LIMIT ?`),
+      versions: db.prepare(`SELECT ${META_COLS} FROM documents WHERE kind = ? ORDER BY version DESC LIMIT ?`),
+      versionsBefore: db.prepare(`SELECT ${META_COLS} FROM documents WHERE kind = ? AND version < ? ORDER BY version DESC LIMIT ?`),
       insert: db.prepare('INSERT INTO documents (kind, version, body, author, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       bumpEpoch: db.prepare('UPDATE config_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch').pluck(),
       epoch: db.prepare('SELECT epoch FROM config_epoch WHERE id = 1').pluck(),
@@ -56,6 +59,10 @@ export class SqliteDocumentStore implements DocumentStore {
   async history(kind: string, limit: number, before?: number): Promise<StoredDocument[]> {
     const rows = before === undefined ? this.s.history.all(kind, limit) : this.s.historyBefore.all(kind, before, limit);
     return (rows as Row[]).map((r) => toDoc(r));
+  }
+
+  async versions(kind: string, limit: number, before?: number): Promise<VersionInfo[]> {
+    return (before === undefined ? this.s.versions.all(kind, limit) : this.s.versionsBefore.all(kind, before, limit)) as VersionInfo[];
   }
 
   async put<T>(kind: string, body: T, meta: { author: string; reason: string; expectedVersion?: number; jobs?: PlannedJobs }): Promise<PutResult<T>> {
