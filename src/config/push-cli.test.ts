@@ -56,6 +56,7 @@ describe('tact config push', () => {
     const lines = made.said.trim().split('\n');
     expect(lines.slice(0, 5)).toEqual([`features: version ${before.features + 1}`, '  [purchases]: added {"name":"purchases","kind":"count","event":"Order Completed"}', '  [orders]: removed', `lifecycle: version ${before.lifecycle + 1}`, '  stages[buyer].when: "features.orders >= 2.0" → "features.purchases >= 2.0"']);
     expect(JSON.parse(lines[lines.length - 1]).changes.map((c: { reason: string }) => c.reason)).toEqual(['orders is called purchases', 'orders is called purchases']);
+    expect(JSON.parse(lines[lines.length - 1]).differences).toEqual({ features: ['[purchases]: added {"name":"purchases","kind":"count","event":"Order Completed"}', '[orders]: removed'], lifecycle: ['stages[buyer].when: "features.orders >= 2.0" → "features.purchases >= 2.0"'] });
     expect(await versions()).toEqual({ features: before.features + 1, lifecycle: before.lifecycle + 1 });
     // Pushed again: the server holds it already.
     expect((await run([file, '-u', url, '-k', KEYS.admin])).said).toBe(`features: unchanged (version ${before.features + 1} holds it)\nlifecycle: unchanged (version ${before.lifecycle + 1} holds it)\n`);

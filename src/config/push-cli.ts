@@ -33,7 +33,7 @@ export function configCommand(program: Command): void {
     .option('-k, --key <key>', 'admin key (env TACT_ADMIN_KEY)')
     .option('--reason <text>', 'why: kept with every version (default: "pushed from FILE")')
     .option('--dry-run', 'check the change and say what it would store, storing nothing')
-    .option('--json', 'print the server\'s answer as one JSON object on the last line')
+    .option('--json', 'print the server\'s answer, with `differences` (by kind, the lines printed), as one JSON object on the last line')
     .addHelpText('after', '\nExamples:\n  TACT_ADMIN_KEY=… tact config push --dry-run\n  tact config push tact.config.yaml --reason "orders renamed purchases" -u https://tact.example.com')
     .action(async (file: string | undefined, o: { url: string; key?: string; reason?: string; dryRun?: boolean; json?: boolean }) => {
       const key = o.key || process.env.TACT_ADMIN_KEY;
@@ -62,7 +62,7 @@ export function configCommand(program: Command): void {
       const kinds = new Map(documentKinds.map((k) => [k.kind, { secrets: k.secrets ?? [], empty: k.empty as unknown }]));
       const differences = await changedFrom(url, key, answer.changes ?? [], documents, kinds);
       process.stdout.write(pushText(answer.changes ?? [], Boolean(o.dryRun), differences));
-      if (o.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+      if (o.json) process.stdout.write(`${JSON.stringify({ ...answer, differences: Object.fromEntries(differences) })}\n`);
     });
   pullCommand(config);
   historyCommands(config);
