@@ -55,6 +55,17 @@ describe('tact config history and rollback', () => {
     expect((await get(h.app, '/v1/config/features')).json().version).toBe(2);
   });
 
+  it('says what changed between two versions: by default what the version in force changed', async () => {
+    const before = (await get(h.app, '/v1/config/lifecycle')).json().version;
+    await put(stages('features.orders >= 4.0'), 'four');
+    expect((await runConfig(['diff', 'lifecycle', '-u', url, '-k', KEYS.server])).said).toBe(`lifecycle version ${before} → ${before + 1}\n  stages[buyer].when: "features.views >= 2.0" → "features.orders >= 4.0"\n`);
+    expect((await runConfig(['diff', 'lifecycle', '2', '3', '-u', url, '-k', KEYS.server])).said).toBe('lifecycle version 2 → 3\n  stages[buyer].when: "features.orders >= 3.0" → "features.orders >= 5.0"\n');
+    expect((await runConfig(['diff', 'lifecycle', '1', '4', '-u', url, '-k', KEYS.server])).said).toBe('lifecycle version 1 → 4: the same document\n');
+    expect((await runConfig(['diff', 'lifecycle', '0', '1', '-u', url, '-k', KEYS.server])).said).toMatch(/^lifecycle version 0 → 1 \(from the empty document\)\n {2}stages: added \[/);
+    expect((await runConfig(['diff', 'lifecycle', '1', '0', '-u', url, '-k', KEYS.server])).error).toBe('The `to` version must be a whole number from 1, not "0".');
+    expect((await runConfig(['diff', 'lifecycle', '1', '99', '-u', url, '-k', KEYS.server])).error).toMatch(/^The server refused GET \/v1\/config\/lifecycle \(404\)/);
+  });
+
   it('prints an empty history as such', () => {
     expect(historyText('segments', [], null)).toBe('segments: no version written yet (its empty document is in force)\n');
   });

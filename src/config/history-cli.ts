@@ -35,6 +35,32 @@ export function historyCommands(config: Command): void {
       process.stdout.write(historyText(kind, page.versions, page.next));
     });
   config
+    .command('diff')
+    .description('What changed in a configuration kind between two versions: by default, what the version in force changed from the one before it.')
+    .argument('<kind>', 'the kind (features, lifecycle, catalog, policy, …)')
+    .argument('[from]', 'the earlier version (default: the one before `to`)')
+    .argument('[to]', 'the later version (default: the one in force)')
+    .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
+    .option('-k, --key <key>', 'server or admin key (env TACT_SERVER_KEY, else TACT_ADMIN_KEY)')
+    .addHelpText('after', '\nExamples:\n  tact config diff policy\n  tact config diff catalog 3 7')
+    .action(async (kind: string, from: string | undefined, to: string | undefined, o: { url: string; key?: string }) => {
+      const key = o.key || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
+      if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
+      if (from !== undefined && !(Number.isInteger(Number(from)) && Number(from) >= 0)) throw new Error(`The \`from\` version must be a whole number from 0 (0: the kind's empty document, before any version), not "${from}".`);
+      if (to !== undefined && !(Number.isInteger(Number(to)) && Number(to) >= 1)) throw new Error(`The \`to\` version must be a whole number from 1, not "${to}".`);
+      const url = serverUrl('--url', o.url);
+      const path = `/v1/config/${encodeURIComponent(kind)}`;
+      const read = (v: number) => call<StoredVersion>(url, key, 'GET', v > 0 ? `${path}?version=${v}` : path);
+      const later = await read(to === undefined ? 0 : Number(to));
+      const fromVersion = from === undefined ? later.version - 1 : Number(from);
+      const { documentKinds } = await import('../server/tact.js');
+      const k = documentKinds.find((x) => x.kind === later.kind);
+      const earlier = fromVersion > 0 ? (await read(fromVersion)).body : k?.empty;
+      const lines = documentDiff(earlier, later.body).map((d) => `  ${differenceLine(d, k?.secrets ?? [])}`);
+      const head = `${later.kind} version ${Math.max(0, fromVersion)} → ${later.version}${fromVersion <= 0 ? ' (from the empty document)' : ''}`;
+      process.stdout.write(`${head}${lines.length ? `\n${lines.join('\n')}` : ': the same document'}\n`);
+    });
+  config
     .command('rollback')
     .description('Store the document of an earlier version of a kind as its new version (nothing is overwritten): checked as any change, refused if another change came first. Secrets stay those in force.')
     .argument('<kind>', 'the kind (features, lifecycle, catalog, policy, …)')
