@@ -128,15 +128,12 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   }, async (req) => {
     const k = kindOf(req.params.kind);
     const limit = req.query.limit ?? 50;
-    // One more than the page: whether older versions are left is known, not guessed.
-    if (req.query.bodies === false) {
-      const rows = await tact.store.documents.versions(k.kind, limit + 1, req.query.before);
-      const versions = rows.slice(0, limit);
-      return { versions: versions.map((v) => ({ ...v, createdAt: new Date(v.createdAt).toISOString() })), next: rows.length > limit ? versions[versions.length - 1].version : null };
-    }
-    const rows = await tact.store.documents.history(k.kind, limit + 1, req.query.before);
+    // One more than the page: whether older versions are left is known, not guessed. Without bodies, none is read.
+    const rows = req.query.bodies === false
+      ? (await tact.store.documents.versions(k.kind, limit + 1, req.query.before)).map((v) => ({ ...v, createdAt: new Date(v.createdAt).toISOString() }))
+      : (await tact.store.documents.history(k.kind, limit + 1, req.query.before)).map(show);
     const versions = rows.slice(0, limit);
-    return { versions: versions.map(show), next: rows.length > limit ? versions[versions.length - 1].version : null };
+    return { versions, next: rows.length > limit ? versions[versions.length - 1].version : null };
   });
 
   app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number>; dryRun?: boolean; fromFile?: boolean } }>('/v1/config', {
