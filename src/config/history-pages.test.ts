@@ -89,7 +89,7 @@ describe('reading back every version of a configuration kind', () => {
     const doc = (await h.app.inject({ url: '/openapi.json' })).json();
     const query = (path: string) => (doc.paths[path].get.parameters as { in: string; name: string }[]).filter((p) => p.in === 'query').map((p) => p.name);
     expect(query('/v1/config/{kind}')).toEqual(['version']);
-    expect(query('/v1/config/{kind}/history').sort()).toEqual(['before', 'limit']);
+    expect(query('/v1/config/{kind}/history').sort()).toEqual(['before', 'bodies', 'limit']);
     const answer = doc.paths['/v1/config/{kind}/history'].get.responses['200'].content['application/json'].schema;
     expect(answer.required).toEqual(['versions', 'next']);
     expect(answer.properties.next).toMatchObject({ type: 'integer', nullable: true });
