@@ -14,8 +14,11 @@ export interface StoredDocument<T = unknown> {
   createdAt: number;
 }
 
-/** A stored version without its document (DocumentStore.versions). */
-export type VersionInfo = Omit<StoredDocument, 'body'>;
+/** A stored version without its document (DocumentStore.versions), and the document's size. */
+export type VersionInfo = Omit<StoredDocument, 'body'> & {
+  /** UTF-8 bytes of the document as stored (its JSON): what reading it back costs. */
+  bytes: number;
+};
 
 /** What a committed document change also reports. */
 export interface PutResult<T> extends StoredDocument<T> {

@@ -42,8 +42,8 @@ describe('reading back every version of a configuration kind', () => {
     const bare = await get(h.app, '/v1/config/lifecycle/history?bodies=false&limit=25&before=30');
     const full = await get(h.app, '/v1/config/lifecycle/history?limit=25&before=30');
     expect(bare.json().next).toBe(full.json().next);
-    expect(bare.json().versions).toEqual(full.json().versions.map(({ body: _body, ...v }: { body: unknown }) => v));
-    expect(bare.json().versions[0]).toEqual({ kind: 'lifecycle', version: 29, author: 'ops 29', reason: 'edit 29', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(bare.json().versions).toEqual(full.json().versions.map(({ body, ...v }: { body: unknown }) => ({ ...v, bytes: Buffer.byteLength(JSON.stringify(body)) })));
+    expect(bare.json().versions[0]).toEqual({ kind: 'lifecycle', version: 29, author: 'ops 29', reason: 'edit 29', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), bytes: 41 });
   });
 
   it('reads any stored version with `?version=`, and names a version the kind does not have', async () => {
@@ -83,6 +83,20 @@ describe('reading back every version of a configuration kind', () => {
     }
     const put = await h.app.inject({ method: 'PUT', url: '/v1/config/lifecycle?expectedVersion=1', headers: { authorization: bearer(KEYS.admin) }, payload: { document: stage(99), reason: 'stale' } });
     expect([put.statusCode, put.json().message]).toEqual([400, 'The `querystring.expectedVersion` property is not one this endpoint takes.']);
+  });
+
+  it('answers at most 16 MiB of documents a page, whatever the limit, one version always: the next page says where the rest starts', async () => {
+    // Written straight to the store (no kind's checks read them): three versions of 7 MiB each.
+    const big = (i: number) => ({ audiences: [], pad: String(i).repeat(7 * 1024 * 1024) });
+    for (let i = 1; i <= 3; i++) await h.store.documents.put('segments', big(i), { author: 'ops', reason: `big ${i}` });
+    const first = await get(h.app, '/v1/config/segments/history?limit=3');
+    expect([first.json().versions.map((v: { version: number }) => v.version), first.json().next]).toEqual([[3, 2], 2]);
+    expect(first.json().versions[1].body).toEqual(big(2));
+    const rest = await get(h.app, '/v1/config/segments/history?limit=3&before=2');
+    expect([rest.json().versions.map((v: { version: number }) => v.version), rest.json().next]).toEqual([[1], null]);
+    // Without bodies, the limit alone.
+    const bare = (await get(h.app, '/v1/config/segments/history?limit=3&bodies=false')).json();
+    expect([bare.versions.map((v: { bytes: number }) => v.bytes), bare.next]).toEqual([[7 * 1024 * 1024 + 25, 7 * 1024 * 1024 + 25, 7 * 1024 * 1024 + 25], null]);
   });
 
   it('are described in the OpenAPI document', async () => {

@@ -93,7 +93,11 @@ export const historyAnswer = {
   type: 'object',
   required: ['versions', 'next'],
   properties: {
-    versions: { type: 'array', items: { ...docSchema, required: docSchema.required.filter((f) => f !== 'body') }, description: 'Newest first; each without `body` when `bodies=false`.' },
+    versions: {
+      type: 'array',
+      items: { ...docSchema, required: docSchema.required.filter((f) => f !== 'body'), properties: { ...docSchema.properties, bytes: { type: 'integer', description: 'With `bodies=false`: the size of the document as stored (bytes of its JSON).' } } },
+      description: 'Newest first; each without `body` (with its `bytes`) when `bodies=false`. With bodies, a page holds at most 16 MiB of documents (always one version), whatever `limit` says: `next` says where the rest starts.',
+    },
     next: { type: ['integer', 'null'], description: 'When older versions than these are stored: the version to pass as `before` for the next page (the oldest answered here). Null when this page reaches version 1.' },
   },
 } as const;

@@ -74,6 +74,9 @@ export function versionNotFound(kind: string, version: number, latest: number): 
  * (`{"redacted": true}` in their place), to the admin key neither. Each change is logged (the
  * kind, the version, the author and the key used).
  */
+/** The most bytes of documents a page of a kind's history answers with them (one version always: a PUT takes up to 16 MiB). */
+export const HISTORY_PAGE_BYTES = 16 * 1024 * 1024;
+
 export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<void> {
   const read = requireKey(tact.keys, 'server', 'read configuration');
   const write = requireKey(tact.keys, 'admin', 'change configuration');
@@ -128,12 +131,19 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
   }, async (req) => {
     const k = kindOf(req.params.kind);
     const limit = req.query.limit ?? 50;
-    // One more than the page: whether older versions are left is known, not guessed. Without bodies, none is read.
-    const rows = req.query.bodies === false
-      ? (await tact.store.documents.versions(k.kind, limit + 1, req.query.before)).map((v) => ({ ...v, createdAt: new Date(v.createdAt).toISOString() }))
-      : (await tact.store.documents.history(k.kind, limit + 1, req.query.before)).map(show);
-    const versions = rows.slice(0, limit);
-    return { versions, next: rows.length > limit ? versions[versions.length - 1].version : null };
+    // One more than the page: whether older versions are left is known, not guessed.
+    const listed = await tact.store.documents.versions(k.kind, limit + 1, req.query.before);
+    if (req.query.bodies === false) {
+      const versions = listed.slice(0, limit).map((v) => ({ ...v, createdAt: new Date(v.createdAt).toISOString() }));
+      return { versions, next: listed.length > limit ? versions[versions.length - 1].version : null };
+    }
+    // With their documents, a page holds at most HISTORY_PAGE_BYTES of them (always one): 50 versions
+    // of a 16-MB document would be read and answered at once, 800 MB (until 2026-12-08).
+    let n = 0;
+    for (let bytes = 0; n < Math.min(limit, listed.length) && (n === 0 || bytes + listed[n].bytes <= HISTORY_PAGE_BYTES); n++) bytes += listed[n].bytes;
+    // From the newest version listed: one written since is not on this page.
+    const versions = n ? (await tact.store.documents.history(k.kind, n, listed[0].version + 1)).map(show) : [];
+    return { versions, next: listed.length > n ? listed[n - 1].version : null };
   });
 
   app.put<{ Body: { documents: Record<string, unknown>; reason: string; author?: string; expectedVersions?: Record<string, number>; dryRun?: boolean; fromFile?: boolean } }>('/v1/config', {

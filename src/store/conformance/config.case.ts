@@ -35,7 +35,7 @@ export function configConformance(kind: StoreKind): void {
       expect(of(await docs.history('lifecycle', 2, 4))).toEqual([3, 2]);
       expect(await docs.history('lifecycle', 10, 2)).toEqual([expect.objectContaining({ kind: 'lifecycle', version: 1, author: 'a1', reason: 'r1', body: { stages: [{ name: 's1', when: 'true' }] } })]);
       // The same versions without their documents.
-      expect(await docs.versions('lifecycle', 2, 4)).toEqual((await docs.history('lifecycle', 2, 4)).map(({ body: _body, ...v }) => v));
+      expect(await docs.versions('lifecycle', 2, 4)).toEqual((await docs.history('lifecycle', 2, 4)).map(({ body, ...v }) => ({ ...v, bytes: Buffer.byteLength(JSON.stringify(body)) })));
       expect(await docs.versions('lifecycle', 10)).toHaveLength(5);
       expect(await docs.versions('nothing-written', 10)).toEqual([]);
       expect(await docs.history('lifecycle', 10, 1)).toEqual([]);

@@ -7,7 +7,7 @@ type JobRow = Omit<Job, 'progress'> & { progress: string };
 const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body) as T });
 const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
 const COLS = 'kind, version, body, author, reason, created_at AS "createdAt"';
-const META_COLS = 'kind, version, author, reason, created_at AS "createdAt"';
+const META_COLS = 'kind, version, author, reason, created_at AS "createdAt", octet_length(body) AS bytes';
 const JOB_COLS = 'id, kind, state, progress, created_at AS "createdAt", updated_at AS "updatedAt"';
 
 /**

@@ -8,7 +8,7 @@ type JobRow = Omit<Job, 'progress'> & { progress: string };
 const toDoc = <T>(r: Row): StoredDocument<T> => ({ ...r, body: JSON.parse(r.body) as T });
 const toJob = (r: JobRow): Job => ({ ...r, progress: JSON.parse(r.progress) });
 const COLS = 'kind, version, body, author, reason, created_at AS createdAt';
-const META_COLS = 'kind, version, author, reason, created_at AS createdAt';
+const META_COLS = 'kind, version, author, reason, created_at AS createdAt, octet_length(body) AS bytes';
 const JOB_COLS = 'id, kind, state, progress, created_at AS createdAt, updated_at AS updatedAt';
 const LEASE = 'UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ? AND (lease_owner = ? OR lease_until < ?)';
 const CREATE_JOB = 'INSERT INTO jobs (id, kind, state, progress, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING';
