@@ -25,3 +25,28 @@ export async function configCall<T>(url: string, key: string, method: 'GET' | 'P
   }
   return answer;
 }
+
+/** The key a reading command uses: `--key`, else TACT_SERVER_KEY, else TACT_ADMIN_KEY; refused by name when none is set. */
+export function readKey(given: string | undefined): string {
+  const key = given || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
+  if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
+  return key;
+}
+
+/** The key a changing command uses: `--key`, else TACT_ADMIN_KEY; refused by name when none is set. */
+export function adminKey(given: string | undefined): string {
+  const key = given || process.env.TACT_ADMIN_KEY;
+  if (!key) throw new Error('An admin key is needed: pass --key or set TACT_ADMIN_KEY.');
+  return key;
+}
+
+/**
+ * What a `tact config` command needs to know of a kind to show its documents: its secret paths
+ * (never shown) and its empty document (version 0). The kinds are imported here, not at the top of
+ * a command's module: `tact --help` loads no server (help-load.test.ts).
+ */
+export async function kindShown(kind: string): Promise<{ secrets: readonly string[]; empty: unknown }> {
+  const { documentKinds } = await import('../server/tact.js');
+  const k = documentKinds.find((x) => x.kind === kind);
+  return { secrets: k?.secrets ?? [], empty: k?.empty };
+}

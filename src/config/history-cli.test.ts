@@ -30,7 +30,7 @@ describe('tact config history and rollback', () => {
     expect(all.said).toMatch(/^lifecycle version 3 {2}\S+ {2}ana: five, after the sale\nlifecycle version 2 {2}\S+ {2}ana: three orders make a buyer\nlifecycle version 1 {2}\S+ {2}config-file: loaded from test-config\n$/);
     const page = await run(['history', 'lifecycle', '-n', '1', '--before', '3', '-u', url, '-k', KEYS.server]);
     expect(page.said).toMatch(/^lifecycle version 2 .*\n\(older versions: tact config history lifecycle --before 2\)\n$/);
-    expect((await run(['history', 'lifecycle', '-n', '0', '-u', url, '-k', KEYS.server])).error).toBe('--limit must be a whole number from 1 to 500, not "0".');
+    expect((await run(['history', 'lifecycle', '-n', '0', '-u', url, '-k', KEYS.server])).error).toBe('The --limit "0" must be a whole number from 1 to 500.');
     expect((await run(['history', 'lifecyle', '-u', url, '-k', KEYS.server])).error).toMatch(/^The server refused GET \/v1\/config\/lifecyle\/history \(404\): .*lifecycle/);
   });
 
@@ -42,7 +42,7 @@ describe('tact config history and rollback', () => {
     expect([now.version, now.body, now.reason]).toEqual([4, stages('features.orders >= 2.0'), 'rolled back to version 1']);
     expect((await run(['rollback', 'lifecycle', '4', '-u', url, '-k', KEYS.admin])).error).toBe('Version 4 of lifecycle is the one in force: nothing to roll back.');
     expect((await run(['rollback', 'lifecycle', '9', '-u', url, '-k', KEYS.admin])).error).toMatch(/^The server refused GET \/v1\/config\/lifecycle \(404\): .*9/);
-    expect((await run(['rollback', 'lifecycle', 'two', '-u', url, '-k', KEYS.admin])).error).toBe('The version must be a whole number from 1, not "two".');
+    expect((await run(['rollback', 'lifecycle', 'two', '-u', url, '-k', KEYS.admin])).error).toBe('The version "two" must be a whole number of at least 1.');
   });
 
   it('is refused, writing nothing, when the document of that version would not pass the checks now', async () => {
@@ -62,7 +62,7 @@ describe('tact config history and rollback', () => {
     expect((await runConfig(['diff', 'lifecycle', '2', '3', '-u', url, '-k', KEYS.server])).said).toBe('lifecycle version 2 → 3\n  stages[buyer].when: "features.orders >= 3.0" → "features.orders >= 5.0"\n');
     expect((await runConfig(['diff', 'lifecycle', '1', '4', '-u', url, '-k', KEYS.server])).said).toBe('lifecycle version 1 → 4: the same document\n');
     expect((await runConfig(['diff', 'lifecycle', '0', '1', '-u', url, '-k', KEYS.server])).said).toMatch(/^lifecycle version 0 → 1 \(from the empty document\)\n {2}stages: added \[/);
-    expect((await runConfig(['diff', 'lifecycle', '1', '0', '-u', url, '-k', KEYS.server])).error).toBe('The `to` version must be a whole number from 1, not "0".');
+    expect((await runConfig(['diff', 'lifecycle', '1', '0', '-u', url, '-k', KEYS.server])).error).toBe('The `to` version "0" must be a whole number of at least 1.');
     expect((await runConfig(['diff', 'lifecycle', '1', '99', '-u', url, '-k', KEYS.server])).error).toMatch(/^The server refused GET \/v1\/config\/lifecycle \(404\)/);
   });
 

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { defaultServerUrl, serverUrl } from '../cli/options.js';
-import { configCall as call, type StoredVersion } from './config-calls.js';
+import { defaultServerUrl, serverUrl, wholeNumber } from '../cli/options.js';
+import { adminKey, configCall as call, kindShown, readKey, type StoredVersion } from './config-calls.js';
 import { differenceLine, documentDiff } from './document-diff.js';
 
 /**
- * `tact config history <kind>` and `tact config rollback <kind> <version>`: a kind's versions, newest
- * first, each with its time, author and reason; and a rollback — the document of an earlier version
+ * `tact config history <kind>`, `diff <kind> [from] [to]` and `rollback <kind> <version>`: a kind's
+ * versions, newest first, each with its time, author and reason; what changed between two of them;
+ * and a rollback — the document of an earlier version
  * stored as a new version (nothing is overwritten), checked as any change is, against the version
  * in force when it was read (409 if another change came first), with what it changes printed.
  *
@@ -24,12 +25,9 @@ export function historyCommands(config: Command): void {
     .option('-k, --key <key>', 'server or admin key (env TACT_SERVER_KEY, else TACT_ADMIN_KEY)')
     .addHelpText('after', '\nExamples:\n  tact config history policy\n  tact config history features -n 100 --before 120')
     .action(async (kind: string, o: { limit: string; before?: string; url: string; key?: string }) => {
-      const key = o.key || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
-      if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new Error(`--limit must be a whole number from 1 to 500, not "${o.limit}".`);
-      const before = o.before === undefined ? undefined : Number(o.before);
-      if (before !== undefined && !(Number.isInteger(before) && before >= 1)) throw new Error(`--before must be a version, a whole number from 1, not "${o.before}".`);
+      const key = readKey(o.key);
+      const limit = wholeNumber('--limit', o.limit, 1, 500);
+      const before = o.before === undefined ? undefined : wholeNumber('--before', o.before, 1);
       const url = serverUrl('--url', o.url);
       const page = await call<{ versions: Omit<StoredVersion, 'body'>[]; next: number | null }>(url, key, 'GET', `/v1/config/${encodeURIComponent(kind)}/history?bodies=false&limit=${limit}${before !== undefined ? `&before=${before}` : ''}`);
       process.stdout.write(historyText(kind, page.versions, page.next));
@@ -44,19 +42,18 @@ export function historyCommands(config: Command): void {
     .option('-k, --key <key>', 'server or admin key (env TACT_SERVER_KEY, else TACT_ADMIN_KEY)')
     .addHelpText('after', '\nExamples:\n  tact config diff policy\n  tact config diff catalog 3 7')
     .action(async (kind: string, from: string | undefined, to: string | undefined, o: { url: string; key?: string }) => {
-      const key = o.key || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
-      if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
-      if (from !== undefined && !(Number.isInteger(Number(from)) && Number(from) >= 0)) throw new Error(`The \`from\` version must be a whole number from 0 (0: the kind's empty document, before any version), not "${from}".`);
-      if (to !== undefined && !(Number.isInteger(Number(to)) && Number(to) >= 1)) throw new Error(`The \`to\` version must be a whole number from 1, not "${to}".`);
+      const key = readKey(o.key);
+      // 0 is the kind's empty document, before any version.
+      const fromAsked = from === undefined ? undefined : wholeNumber('`from` version', from, 0);
+      const toAsked = to === undefined ? undefined : wholeNumber('`to` version', to, 1);
       const url = serverUrl('--url', o.url);
       const path = `/v1/config/${encodeURIComponent(kind)}`;
-      const read = (v: number) => call<StoredVersion>(url, key, 'GET', v > 0 ? `${path}?version=${v}` : path);
-      const later = await read(to === undefined ? 0 : Number(to));
-      const fromVersion = from === undefined ? later.version - 1 : Number(from);
-      const { documentKinds } = await import('../server/tact.js');
-      const k = documentKinds.find((x) => x.kind === later.kind);
-      const earlier = fromVersion > 0 ? (await read(fromVersion)).body : k?.empty;
-      const lines = documentDiff(earlier, later.body).map((d) => `  ${differenceLine(d, k?.secrets ?? [])}`);
+      const read = (v: number | undefined) => call<StoredVersion>(url, key, 'GET', v === undefined ? path : `${path}?version=${v}`);
+      const later = await read(toAsked);
+      const fromVersion = fromAsked ?? later.version - 1;
+      const shown = await kindShown(later.kind);
+      const earlier = fromVersion > 0 ? (await read(fromVersion)).body : shown.empty;
+      const lines = documentDiff(earlier, later.body).map((d) => `  ${differenceLine(d, shown.secrets)}`);
       const head = `${later.kind} version ${Math.max(0, fromVersion)} → ${later.version}${fromVersion <= 0 ? ' (from the empty document)' : ''}`;
       process.stdout.write(`${head}${lines.length ? `\n${lines.join('\n')}` : ': the same document'}\n`);
     });
@@ -70,18 +67,16 @@ export function historyCommands(config: Command): void {
     .option('-k, --key <key>', 'admin key (env TACT_ADMIN_KEY)')
     .addHelpText('after', '\nExamples:\n  tact config history policy\n  tact config rollback policy 3 --reason "the new levers overspent" -k "$TACT_ADMIN_KEY"')
     .action(async (kind: string, version: string, o: { reason?: string; url: string; key?: string }) => {
-      const key = o.key || process.env.TACT_ADMIN_KEY;
-      if (!key) throw new Error('An admin key is needed: pass --key or set TACT_ADMIN_KEY.');
-      const n = Number(version);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`The version must be a whole number from 1, not "${version}".`);
+      const key = adminKey(o.key);
+      const n = wholeNumber('version', version, 1);
       const url = serverUrl('--url', o.url);
       const path = `/v1/config/${encodeURIComponent(kind)}`;
-      const [earlier, current] = [await call<StoredVersion>(url, key, 'GET', `${path}?version=${n}`), await call<StoredVersion>(url, key, 'GET', path)];
+      const earlier = await call<StoredVersion>(url, key, 'GET', `${path}?version=${n}`);
+      const current = await call<StoredVersion>(url, key, 'GET', path);
       if (n === current.version) throw new Error(`Version ${n} of ${current.kind} is the one in force: nothing to roll back.`);
       // Against the version just read: a change made since refuses it (409) rather than be undone unseen.
       const made = await call<StoredVersion & { unchanged: boolean; warnings: { field: string; message: string }[] }>(url, key, 'PUT', path, { document: earlier.body, reason: o.reason ?? `rolled back to version ${n}`, expectedVersion: current.version });
-      const { documentKinds } = await import('../server/tact.js');
-      const secrets = documentKinds.find((k) => k.kind === current.kind)?.secrets ?? [];
+      const { secrets } = await kindShown(current.kind);
       const lines = [
         made.unchanged ? `${made.kind}: unchanged (version ${made.version} holds the document of version ${n})` : `${made.kind}: version ${made.version}, the document of version ${n} (was version ${current.version})`,
         ...documentDiff(current.body, earlier.body).map((d) => `  ${differenceLine(d, secrets)}`),

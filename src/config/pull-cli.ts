@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
-import { configCall, type StoredVersion } from './config-calls.js';
+import { configCall, readKey, type StoredVersion } from './config-calls.js';
 
 /** A kind as GET /v1/config lists it. */
 interface KindListed {
@@ -41,11 +41,11 @@ export function pullCommand(config: Command): void {
     .option('--force', 'replace the file when it exists')
     .addHelpText('after', '\nExamples:\n  tact config pull > tact.config.yaml\n  tact config pull tact.config.yaml --force -u https://tact.example.com\n  tact config pull config.json')
     .action(async (file: string | undefined, o: { url: string; key?: string; force?: boolean }) => {
-      const key = o.key || process.env.TACT_SERVER_KEY || process.env.TACT_ADMIN_KEY;
-      if (!key) throw new Error('A server or admin key is needed: pass --key or set TACT_SERVER_KEY (or TACT_ADMIN_KEY).');
+      const key = readKey(o.key);
       if (file && existsSync(file) && !o.force) throw new Error(`The file ${file} exists: pass --force to replace it, or name another.`);
-      const pulled = await pullConfig(serverUrl('--url', o.url), key);
-      const text = configText(pulled, serverUrl('--url', o.url), file?.endsWith('.json') ? 'json' : 'yaml');
+      const url = serverUrl('--url', o.url);
+      const pulled = await pullConfig(url, key);
+      const text = configText(pulled, url, file?.endsWith('.json') ? 'json' : 'yaml');
       const summary = `${pulled.kinds.length ? pulled.kinds.map((k) => `${k.kind} version ${k.version}`).join(', ') : 'no kind written yet'} (configuration epoch ${pulled.epoch})`;
       if (!file) {
         process.stdout.write(text);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
+import { adminKey, configCall, kindShown, type StoredVersion } from './config-calls.js';
 import { CONFIG_CANDIDATES, loadConfigFile } from './config-file.js';
 import { differenceLine, documentDiff } from './document-diff.js';
 import { historyCommands } from './history-cli.js';
@@ -36,8 +37,7 @@ export function configCommand(program: Command): void {
     .option('--json', 'print the server\'s answer, with `differences` (by kind, the lines printed), as one JSON object on the last line')
     .addHelpText('after', '\nExamples:\n  TACT_ADMIN_KEY=… tact config push --dry-run\n  tact config push tact.config.yaml --reason "orders renamed purchases" -u https://tact.example.com')
     .action(async (file: string | undefined, o: { url: string; key?: string; reason?: string; dryRun?: boolean; json?: boolean }) => {
-      const key = o.key || process.env.TACT_ADMIN_KEY;
-      if (!key) throw new Error('An admin key is needed: pass --key or set TACT_ADMIN_KEY.');
+      const key = adminKey(o.key);
       const loaded = loadConfigFile(file ?? process.env.TACT_CONFIG);
       if (!loaded) throw new Error(`No config file to push: name one, or set TACT_CONFIG (none of ${CONFIG_CANDIDATES.join(', ')} is in ${process.cwd()}).`);
       // Loaded here, not at the top: `tact --help` loads no server (help-load.test.ts).
@@ -59,8 +59,7 @@ export function configCommand(program: Command): void {
         const problems = (answer.problems ?? []).map((p) => `\n  ${p.field}: ${p.message}`).join('');
         throw new Error(`The server refused the change (${res.status}): ${answer.message ?? res.statusText}${problems}`);
       }
-      const kinds = new Map(documentKinds.map((k) => [k.kind, { secrets: k.secrets ?? [], empty: k.empty as unknown }]));
-      const differences = await changedFrom(url, key, answer.changes ?? [], documents, kinds);
+      const differences = await changedFrom(url, key, answer.changes ?? [], documents);
       process.stdout.write(pushText(answer.changes ?? [], Boolean(o.dryRun), differences));
       if (o.json) process.stdout.write(`${JSON.stringify({ ...answer, differences: Object.fromEntries(differences) })}\n`);
     });
@@ -73,20 +72,21 @@ export function configCommand(program: Command): void {
  * version before the one written (read after the change, so another change made meanwhile is not
  * shown as this one's), or in a dry run against the version in force. Secrets are never shown.
  */
-async function changedFrom(url: string, key: string, changes: readonly Change[], documents: Record<string, unknown>, kinds: ReadonlyMap<string, { secrets: readonly string[]; empty: unknown }>): Promise<Map<string, string[]>> {
+async function changedFrom(url: string, key: string, changes: readonly Change[], documents: Record<string, unknown>): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const c of changes) {
     if (c.unchanged) continue;
     // A dry run's version is the next one: the one before it is the version in force.
     const previous = c.version - 1;
-    const kind = kinds.get(c.kind);
-    let before: unknown = kind?.empty;
+    const shown = await kindShown(c.kind);
+    let before = shown.empty;
     if (previous > 0) {
-      const res = await fetch(`${url}/v1/config/${encodeURIComponent(c.kind)}?version=${previous}`, { headers: { authorization: `Bearer ${key}` } });
-      if (!res.ok) continue; // the lines are a reviewer's aid: the change stands without them
-      before = ((await res.json()) as { body: unknown }).body;
+      // The lines are a reviewer's aid: the change stands without them.
+      const read = await configCall<StoredVersion>(url, key, 'GET', `/v1/config/${encodeURIComponent(c.kind)}?version=${previous}`).catch(() => undefined);
+      if (!read) continue;
+      before = read.body;
     }
-    out.set(c.kind, documentDiff(before, documents[c.kind]).map((d) => differenceLine(d, kind?.secrets ?? [])));
+    out.set(c.kind, documentDiff(before, documents[c.kind]).map((d) => differenceLine(d, shown.secrets)));
   }
   return out;
 }
