@@ -218,7 +218,11 @@ describe('send time in batch decisions', () => {
     const at = Date.parse(opener.sendTime.sendAt);
     expect(at).toBeGreaterThanOrEqual(before - 3_600_000);
     expect(at - before).toBeLessThanOrEqual(7 * 86_400_000);
-    if (at > before) expect([new Date(at).getUTCDay(), new Date(at).getUTCHours(), new Date(at).getUTCMinutes()]).toEqual([2, 1, 0]); // Tuesday 01:00Z = 10:00 in Tokyo
+    // Tuesday 01:00Z = 10:00 in Tokyo: that hour's next start, or — decided inside that hour — the
+    // moment of the decision (nextSlotStart). Until 2026-12-08 the test took any sendAt after its
+    // start for the hour's start, and failed when run on a Tuesday between 01:00 and 02:00 UTC.
+    expect([new Date(at).getUTCDay(), new Date(at).getUTCHours()]).toEqual([2, 1]);
+    if (at % 3_600_000 !== 0) expect(at >= before && at <= Date.now(), `${opener.sendTime.sendAt}: not an hour's start, nor a moment of the run`).toBe(true);
     const quiet = lines.find((l) => l !== opener);
     expect(quiet.sendTime).toMatchObject({ timezone: 'America/New_York', estimate: { source: 'population', status: 'learning' } });
     for (const l of lines) expect(typeof l.sendTime.estimate.low).toBe('number');
