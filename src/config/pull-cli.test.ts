@@ -53,6 +53,17 @@ describe('tact config pull', () => {
     expect(dry.error).toBeUndefined();
     expect(dry.said).toContain('monitors: would be version 2\n  webhook.url: "https://hooks.example.com/tact" → "https://hooks.example.com/v2"\n  webhook.secret: holds a secret, not shown: the one in force → the one sent\n');
     expect(dry.said).not.toContain('a-new-secret');
+    // The secret in force sent again (the file holds it, not the marker): no difference, as the server says it is kept.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('secret: a-new-secret', 'secret: the-webhook-secret'));
+    const same = await run(['push', file, '-u', url, '-k', KEYS.admin, '--dry-run', '--json']);
+    expect(same.error).toBeUndefined();
+    expect(same.said).toContain('monitors: would be version 2\n  webhook.url: "https://hooks.example.com/tact" → "https://hooks.example.com/v2"\n');
+    const lines = same.said.trim().split('\n');
+    expect(lines.slice(0, -1).join('\n')).not.toContain('webhook.secret');
+    const answer = JSON.parse(lines.at(-1) as string);
+    expect(answer.differences.monitors).toEqual(['webhook.url: "https://hooks.example.com/tact" → "https://hooks.example.com/v2"']);
+    expect(answer.changes.find((c: { kind: string }) => c.kind === 'monitors').secrets).toEqual([{ path: 'webhook.secret', change: 'kept' }]);
+    expect(answer.changes.find((c: { kind: string }) => c.kind === 'features').secrets).toBeUndefined();
   });
 
   it('writes JSON for a .json file, YAML to stdout without one, and replaces a file only with --force', async () => {

@@ -5,6 +5,7 @@ import { CONFIG_CANDIDATES, loadConfigFile } from './config-file.js';
 import { differenceLine, documentDiff } from './document-diff.js';
 import { historyCommands } from './history-cli.js';
 import { pullCommand } from './pull-cli.js';
+import type { SecretChange } from './secrets.js';
 
 /** A kind's answer to PUT /v1/config, as the command prints it. */
 interface Change {
@@ -12,6 +13,8 @@ interface Change {
   version: number;
   unchanged: boolean;
   warnings: { field: string; message: string }[];
+  /** What the change does to the kind's secrets (only for a kind with secrets). */
+  secrets?: SecretChange[];
 }
 
 /**
@@ -86,7 +89,9 @@ async function changedFrom(url: string, key: string, changes: readonly Change[],
       if (!read) continue;
       before = read.body;
     }
-    out.set(c.kind, documentDiff(before, documents[c.kind]).map((d) => differenceLine(d, shown.secrets)));
+    // A secret is read back redacted, so a difference at its path is one only if the server says the secret changed.
+    const kept = new Set((c.secrets ?? []).filter((x) => x.change === 'kept').map((x) => x.path));
+    out.set(c.kind, documentDiff(before, documents[c.kind]).filter((d) => !kept.has(d.path)).map((d) => differenceLine(d, shown.secrets)));
   }
   return out;
 }

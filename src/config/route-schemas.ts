@@ -38,6 +38,13 @@ export const warningsSchema = {
   items: warningItems,
 } as const;
 
+/** What a PUT did to its kind's secrets (write-only: no read can tell a secret sent again from a new one). */
+export const secretChangesSchema = {
+  type: 'array',
+  description: 'Only for a kind with secrets (monitors: `webhook.secret`): what the document does to each secret set before or after it — `kept` (the same secret, sent again or as the redacted marker), `set` (none before), `changed` or `removed`. Secrets are write-only, so a client cannot tell otherwise; `tact config push` lists a kept secret as no difference.',
+  items: { type: 'object', required: ['path', 'change'], properties: { path: { type: 'string' }, change: { type: 'string', enum: ['kept', 'set', 'changed', 'removed'] } } },
+} as const;
+
 /** What GET answers of the version in force: the same warnings, as they stand now. */
 export const storedWarningsSchema = {
   type: 'array',

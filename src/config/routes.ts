@@ -7,7 +7,7 @@ import { requireKey } from '../server/auth.js';
 import type { Tact } from '../server/tact.js';
 import { authorOf } from './author.js';
 import { refuseBlank } from './blank-text.js';
-import { docSchema, historyAnswer, historyQuery, kindsSchema, noQuery, problemsSchema, putAllBody, putBody, readQuery, storedWarningsSchema, unchangedSchema, warningsSchema } from './route-schemas.js';
+import { docSchema, historyAnswer, historyQuery, kindsSchema, noQuery, problemsSchema, putAllBody, putBody, readQuery, secretChangesSchema, storedWarningsSchema, unchangedSchema, warningsSchema } from './route-schemas.js';
 import { redactSecrets } from './secrets.js';
 
 export { authorOf } from './author.js';
@@ -162,7 +162,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
           properties: {
             epoch: { type: 'integer', description: 'The configuration epoch with the change in force (of a dry run: the one it would have).' },
             dryRun: { type: 'boolean', description: 'True when nothing was stored: the answer is what the change would be.' },
-            changes: { type: 'array', description: 'One for each kind sent, in the order of GET /v1/config.', items: { type: 'object', properties: { ...docSchema.properties, unchanged: unchangedSchema, warnings: warningsSchema } } },
+            changes: { type: 'array', description: 'One for each kind sent, in the order of GET /v1/config.', items: { type: 'object', properties: { ...docSchema.properties, unchanged: unchangedSchema, warnings: warningsSchema, secrets: secretChangesSchema } } },
           },
         },
         400: errorSchema,
@@ -187,7 +187,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     const changes = await tact.settings.putAll(sent, { author, reason: req.body.reason, dryRun, fromFile: req.body.fromFile === true }, fieldInDocuments);
     const written = dryRun ? [] : changes.filter((c) => !c.unchanged);
     for (const c of written) tact.log.info({ kind: c.kind, version: c.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label, with: written.filter((o) => o !== c).map((o) => o.kind) }, 'configuration changed');
-    return { epoch: changes[0].epoch, dryRun, changes: changes.map((c) => ({ ...show(c), unchanged: c.unchanged, warnings: c.warnings })) };
+    return { epoch: changes[0].epoch, dryRun, changes: changes.map((c) => ({ ...show(c), unchanged: c.unchanged, warnings: c.warnings, ...(c.secrets ? { secrets: c.secrets } : {}) })) };
   });
 
   app.put<{ Params: { kind: string }; Body: { document: unknown; reason: string; author?: string; expectedVersion?: number } }>('/v1/config/:kind', {
@@ -200,7 +200,7 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
       // `?expectedVersion=3` would otherwise switch off the conflict check unseen, as a misspelt one in the body.
       querystring: noQuery,
       body: putBody,
-      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, unchanged: unchangedSchema, warnings: warningsSchema } }, 400: errorSchema, 409: errorSchema },
+      response: { 200: { type: 'object', properties: { ...docSchema.properties, epoch: { type: 'integer' }, unchanged: unchangedSchema, warnings: warningsSchema, secrets: secretChangesSchema } }, 400: errorSchema, 409: errorSchema },
     },
     preValidation: async (req) => {
       const problems = documentSentAsBody(req);
@@ -213,6 +213,6 @@ export async function configRoutes(app: FastifyInstance, tact: Tact): Promise<vo
     const r = await tact.applyDocument(k.kind, req.body.document, { author, reason: req.body.reason, expectedVersion: req.body.expectedVersion });
     // Who changed what, with the key used: the author is free text, the key is not. A PUT that changed nothing is no change to log.
     if (!r.unchanged) tact.log.info({ kind: k.kind, version: r.version, author, key: req.apiKey?.id, keyLabel: req.apiKey?.label }, 'configuration changed');
-    return { ...show(r), epoch: r.epoch, unchanged: r.unchanged, warnings: r.warnings };
+    return { ...show(r), epoch: r.epoch, unchanged: r.unchanged, warnings: r.warnings, ...(r.secrets ? { secrets: r.secrets } : {}) };
   });
 }

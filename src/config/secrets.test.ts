@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepSecrets, redactSecrets, REDACTED } from './secrets.js';
+import { keepSecrets, redactSecrets, REDACTED, secretChanges } from './secrets.js';
 
 const PATHS = ['webhook.secret'];
 
@@ -33,5 +33,16 @@ describe('secrets in configuration documents are write-only', () => {
     }
     // Only the exact marker stands for the stored secret; another object is the kind's to refuse.
     expect(keepSecrets({ webhook: { secret: { redacted: true, x: 1 } } }, undefined, PATHS).problems).toEqual([]);
+  });
+
+  it('says what a change does to each secret, which no read can show: kept, set, changed, removed; nothing where neither side has one', () => {
+    const hook = (secret?: string) => ({ webhook: { url: 'https://a.example.com', ...(secret === undefined ? {} : { secret }) } });
+    expect(secretChanges(hook('a'), hook('a'), PATHS)).toEqual([{ path: 'webhook.secret', change: 'kept' }]);
+    expect(secretChanges(hook(), hook('a'), PATHS)).toEqual([{ path: 'webhook.secret', change: 'set' }]);
+    expect(secretChanges(undefined, hook('a'), PATHS)).toEqual([{ path: 'webhook.secret', change: 'set' }]);
+    expect(secretChanges(hook('a'), hook('b'), PATHS)).toEqual([{ path: 'webhook.secret', change: 'changed' }]);
+    expect(secretChanges(hook('a'), {}, PATHS)).toEqual([{ path: 'webhook.secret', change: 'removed' }]);
+    expect(secretChanges(hook(), hook(), PATHS)).toEqual([]);
+    expect(secretChanges(hook('a'), hook('a'), undefined)).toEqual([]);
   });
 });

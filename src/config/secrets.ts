@@ -65,3 +65,34 @@ export function keepSecrets(body: unknown, stored: unknown, paths: readonly stri
   }
   return { body: copy, problems };
 }
+
+/** What a change does to one secret: the same one kept, one set where there was none, another one, or none left. */
+export interface SecretChange {
+  path: string;
+  change: 'kept' | 'set' | 'changed' | 'removed';
+}
+
+/**
+ * What a new version does to each secret of its kind (dotted `paths`), from the version in force
+ * (`before`, as stored) to the one written (`after`, with markers already replaced by the secrets
+ * they keep): a path with no secret on either side is left out. Secrets are write-only, so this is
+ * the only way a client can tell a secret sent again unchanged from a new one.
+ *
+ * @example
+ * secretChanges({ webhook: { secret: 'a' } }, { webhook: { secret: 'a' } }, ['webhook.secret']); // [{ path: 'webhook.secret', change: 'kept' }]
+ */
+export function secretChanges(before: unknown, after: unknown, paths: readonly string[] | undefined): SecretChange[] {
+  const at = (body: unknown, path: string): string | undefined => {
+    const p = parentOf(body, path);
+    const v = p?.parent[p.key];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const out: SecretChange[] = [];
+  for (const path of paths ?? []) {
+    const b = at(before, path);
+    const a = at(after, path);
+    if (b === undefined && a === undefined) continue;
+    out.push({ path, change: b === a ? 'kept' : b === undefined ? 'set' : a === undefined ? 'removed' : 'changed' });
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import type { ConfigFile } from './config-file.js';
 import { type DocumentKind, type StoredLookups, type StoredWarning, unknownFields } from './document-kind.js';
 import { ConfigurationMoved, type DocumentStore, type PlannedJobs, type PutResult, staleVersion, type StoredDocument } from './document-store.js';
 import { fileWarningLines, type SectionWarning } from './file-warnings.js';
-import { keepSecrets } from './secrets.js';
+import { keepSecrets, secretChanges, type SecretChange } from './secrets.js';
 
 type AnyKind = DocumentKind<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 export type ChangeListener = (kind: string, change: PutResult<unknown>) => void | Promise<void>;
@@ -14,7 +14,7 @@ export type ChangeListener = (kind: string, change: PutResult<unknown>) => void 
  * A stored change with what the kind warns of in it (applied all the same; none: nothing to say) —
  * or, `unchanged`, the version in force, which already held the document sent: no version was written.
  */
-export type AppliedDocument<T> = (PutResult<T> & { unchanged: false } | StoredDocument<T> & { epoch: number; unchanged: true }) & { warnings: FieldProblem[] };
+export type AppliedDocument<T> = (PutResult<T> & { unchanged: false } | StoredDocument<T> & { epoch: number; unchanged: true }) & { warnings: FieldProblem[]; secrets?: SecretChange[] };
 
 /**
  * The configuration in force, compiled: every document kind at its latest version, plus the
@@ -234,7 +234,7 @@ export class Settings {
       // Against the configuration with the whole change in force.
       const warnings = (await this.warnings(c.k, c.body)).map(asProblem);
       const written = results.find((r) => r.kind === c.k.kind);
-      answers.push(written ? { ...written, unchanged: false, warnings } : { ...c.live!, epoch: after, unchanged: true, warnings });
+      answers.push({ ...(written ? { ...written, unchanged: false as const } : { ...c.live!, epoch: after, unchanged: true as const }), warnings, ...secretsOf(c) });
     }
     return answers;
   }
@@ -256,7 +256,7 @@ export class Settings {
     for (const c of changes) {
       const others = new Map(writes.filter((w) => w !== c).map((w) => [w.k.kind, w.body] as const));
       const warnings = (c.k.warnStored ? await c.k.warnStored(c.body, withPending(this.docs, others, meta.author), this.lookups) : []).map(asProblem);
-      answers.push(unchanged(c) ? { ...c.live!, epoch, unchanged: true, warnings } : { kind: c.k.kind, version: (c.live?.version ?? 0) + 1, body: c.body, author: meta.author, reason: meta.reason, createdAt: Date.now(), ...next, unchanged: false, warnings });
+      answers.push({ ...(unchanged(c) ? { ...c.live!, epoch, unchanged: true as const } : { kind: c.k.kind, version: (c.live?.version ?? 0) + 1, body: c.body, author: meta.author, reason: meta.reason, createdAt: Date.now(), ...next, unchanged: false as const }), warnings, ...secretsOf(c) });
     }
     return answers;
   }
@@ -528,4 +528,9 @@ function asProblem(w: StoredWarning): FieldProblem {
 /** A kind's own checks, and its declared fields (any other is refused). */
 function checkDocument(k: AnyKind, body: unknown): FieldProblem[] {
   return [...(k.fields ? unknownFields(body, k.fields) : []), ...k.check(body)];
+}
+
+/** What a change does to its kind's secrets (none for a kind without): the version in force against the document sent, markers already replaced. */
+function secretsOf(c: { k: AnyKind; body: unknown; live?: StoredDocument<unknown> }): { secrets?: SecretChange[] } {
+  return c.k.secrets?.length ? { secrets: secretChanges(c.live?.body, c.body, c.k.secrets) } : {};
 }

@@ -285,6 +285,8 @@ describe('the webhook secret is write-only', () => {
       expect(edited.statusCode, edited.body).toBe(200);
       expect(edited.body).not.toContain(SECRET);
       expect(edited.json().body).toEqual({ alpha: 0.0005, webhook: { url: hook.url, secret: { redacted: true } } });
+      // Write-only, yet the answer says what the change did to it: the marker kept it.
+      expect(edited.json().secrets).toEqual([{ path: 'webhook.secret', change: 'kept' }]);
       expect((await store.documents.latest<{ webhook: { secret: string } }>('monitors'))?.body.webhook.secret).toBe(SECRET);
       const alert = await storedAlert(store);
       const d = new WebhookDeliverer(store.monitors, () => tact.settings.get(monitorsKind), () => alert.raisedAt);
@@ -293,10 +295,17 @@ describe('the webhook secret is write-only', () => {
       expect(hook.posts[0].headers['x-tact-signature']).toBe(signed(SECRET, hook.posts[0].body));
 
       // A new value replaces it.
-      expect((await put({ ...doc, webhook: { url: hook.url, secret: 'rotated' } })).statusCode).toBe(200);
+      const rotated = await put({ ...doc, webhook: { url: hook.url, secret: 'rotated' } });
+      expect(rotated.statusCode).toBe(200);
+      expect(rotated.json().secrets).toEqual([{ path: 'webhook.secret', change: 'changed' }]);
+      // Sent again as itself: kept, not a change (the version still written for the alpha).
+      const again = await put({ ...doc, alpha: 0.0004, webhook: { url: hook.url, secret: 'rotated' } });
+      expect(again.json().secrets).toEqual([{ path: 'webhook.secret', change: 'kept' }]);
       expect(tact.settings.get(monitorsKind).webhook?.secret).toBe('rotated');
       // Left out, there is none; the marker then has nothing to keep: a 400 naming the field, nothing saved.
-      expect((await put({ webhook: { url: hook.url } })).statusCode).toBe(200);
+      const removed = await put({ webhook: { url: hook.url } });
+      expect(removed.statusCode).toBe(200);
+      expect(removed.json().secrets).toEqual([{ path: 'webhook.secret', change: 'removed' }]);
       const version = tact.settings.version('monitors');
       const refused = await put({ webhook: { url: hook.url, secret: { redacted: true } } });
       expect(refused.statusCode, refused.body).toBe(400);
