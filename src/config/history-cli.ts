@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { defaultServerUrl, serverUrl, wholeNumber } from '../cli/options.js';
 import { adminKey, configCall as call, kindShown, readKey, type StoredVersion } from './config-calls.js';
 import { differenceLine, documentDiff } from './document-diff.js';
+import { withSecretsInForce } from './secrets.js';
 
 /**
  * `tact config history <kind>`, `diff <kind> [from] [to]` and `rollback <kind> <version>`: a kind's
@@ -59,7 +60,7 @@ export function historyCommands(config: Command): void {
     });
   config
     .command('rollback')
-    .description('Store the document of an earlier version of a kind as its new version (nothing is overwritten): checked as any change, refused if another change came first. Secrets stay those in force.')
+    .description('Store the document of an earlier version of a kind as its new version (nothing is overwritten): checked as any change, refused if another change came first. Secrets stay those in force, set or not, whatever the version held.')
     .argument('<kind>', 'the kind (features, lifecycle, catalog, policy, …)')
     .argument('<version>', 'the version whose document to put back (tact config history lists them)')
     .option('--reason <text>', 'why: kept with the new version (default: "rolled back to version N")')
@@ -75,11 +76,13 @@ export function historyCommands(config: Command): void {
       const current = await call<StoredVersion>(url, key, 'GET', path);
       if (n === current.version) throw new Error(`Version ${n} of ${current.kind} is the one in force: nothing to roll back.`);
       // Against the version just read: a change made since refuses it (409) rather than be undone unseen.
-      const made = await call<StoredVersion & { unchanged: boolean; warnings: { field: string; message: string }[] }>(url, key, 'PUT', path, { document: earlier.body, reason: o.reason ?? `rolled back to version ${n}`, expectedVersion: current.version });
       const { secrets } = await kindShown(current.kind);
+      // The secrets in force stay, set or not, whatever the earlier version held (secrets.ts).
+      const document = withSecretsInForce(earlier.body, current.body, secrets);
+      const made = await call<StoredVersion & { unchanged: boolean; warnings: { field: string; message: string }[] }>(url, key, 'PUT', path, { document, reason: o.reason ?? `rolled back to version ${n}`, expectedVersion: current.version });
       const lines = [
         made.unchanged ? `${made.kind}: unchanged (version ${made.version} holds the document of version ${n})` : `${made.kind}: version ${made.version}, the document of version ${n} (was version ${current.version})`,
-        ...documentDiff(current.body, earlier.body).map((d) => `  ${differenceLine(d, secrets)}`),
+        ...documentDiff(current.body, document).map((d) => `  ${differenceLine(d, secrets)}`),
         ...made.warnings.map((w) => `  warning: ${w.field}: ${w.message}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

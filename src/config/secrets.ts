@@ -96,3 +96,28 @@ export function secretChanges(before: unknown, after: unknown, paths: readonly s
   }
   return out;
 }
+
+/**
+ * An earlier version's document, as read (secrets redacted), made to keep the secrets in force
+ * (`inForce`, as read): at each secret path the marker where one is set now — so the secret in
+ * force stays — and nothing where none is, whatever the earlier version held. A rollback restores
+ * what a kind configures, not a secret rotated since (perhaps because it leaked), and never asks
+ * the server to keep a secret that is not there (a 400). A path whose parent the document lacks is
+ * left alone: there is nothing there to hold a secret.
+ *
+ * @example
+ * withSecretsInForce({ webhook: { url: 'https://a' } }, { webhook: { url: 'https://b', secret: { redacted: true } } }, ['webhook.secret']);
+ * // { webhook: { url: 'https://a', secret: { redacted: true } } }
+ */
+export function withSecretsInForce<T>(earlier: T, inForce: unknown, paths: readonly string[] | undefined): T {
+  if (!paths?.length) return earlier;
+  const copy = structuredClone(earlier);
+  for (const path of paths) {
+    const into = parentOf(copy, path);
+    if (!into) continue;
+    const now = parentOf(inForce, path);
+    if (now && isRedacted(now.parent[now.key])) into.parent[into.key] = { ...REDACTED };
+    else delete into.parent[into.key];
+  }
+  return copy;
+}
