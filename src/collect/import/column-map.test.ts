@@ -62,4 +62,44 @@ describe('CSV column map', () => {
     expect(() => checkHeader(['user', 'name', 'plan', 'plan'], map)).toThrow('The header names the column "plan" twice (columns 3 and 4)');
     expect(() => checkHeader(['user', 'name', 'plan', 'plan'], parseColumnMap('userId=user,event=name', 'track', 'ignore'))).not.toThrow();
   });
+
+  it('refuses a map where two entries fill one place, or a field whole that unmapped columns fill too: a column would be lost on every row', () => {
+    expect(() => parseColumnMap('userId=customer,event=kind,userId=amount')).toThrow('The column map fills `userId` twice ("userId=customer" and "userId=amount")');
+    expect(() => parseColumnMap('userId=c,event=k,properties.x=amount,properties.x=desc')).toThrow('fills `properties.x` twice');
+    expect(() => parseColumnMap('userId=c,event=k,properties.a=amount,properties.a.b=desc')).toThrow('The column map fills `properties.a.b` inside `properties.a`, which it fills whole ("properties.a=amount" and "properties.a.b=desc")');
+    expect(() => parseColumnMap('userId=c,event=k,properties.revenue.x=p:number,properties.revenue=a:number')).toThrow('inside `properties.revenue`');
+    expect(() => parseColumnMap('userId=c,event=k,properties=payload')).toThrow('The column map puts the column "payload" in `properties` whole, which must be an object: add :json');
+    expect(() => parseColumnMap('userId=c,event=k,properties=payload:json')).toThrow('The column map fills `properties` whole ("properties=payload:json"), and the columns it does not map go into `properties` too (--rest properties): pass --rest ignore (or traits)');
+    expect(() => parseColumnMap('userId=c,event=k,properties=payload:json,properties.flag=f:boolean', 'track', 'ignore')).toThrow('inside `properties`');
+    const whole = parseColumnMap('userId=c,event=k,properties=payload:json', 'track', 'ignore');
+    expect(rowToMessage({ c: 'u1', k: 'E', payload: '{"a":1}', other: 'x' }, whole)).toEqual({ type: 'track', userId: 'u1', event: 'E', properties: { a: 1 } });
+    // Siblings are no overlap.
+    expect(parseColumnMap('userId=c,event=k,properties.a.b=x,properties.a.c=y').fields).toHaveLength(4);
+  });
+
+  it('refuses an unmapped column that would go where a mapped field is, and a column with no name, when unmapped columns are kept', () => {
+    const map = parseColumnMap('userId=customer,event=kind,properties.amount=price:number');
+    expect(() => checkHeader(['customer', 'kind', 'amount', 'price'], map)).toThrow('The column "amount" is not mapped, so it goes into `properties.amount`, which the map fills from the column "price" (`properties.amount`): one would be lost.');
+    checkHeader(['customer', 'kind', 'amount', 'price'], parseColumnMap('userId=customer,event=kind,properties.amount=price:number', 'track', 'ignore'));
+    expect(() => checkHeader(['id', 'kind', ''], parseColumnMap('userId=id,event=kind'))).toThrow("The header's column 3 has no name, and unmapped columns go into `properties` under their names");
+    checkHeader(['id', 'kind', ''], parseColumnMap('userId=id,event=kind', 'track', 'ignore'));
+  });
+
+  it('refuses an empty step and `__proto__` in a field path, which would store a property named "" or set the object\'s prototype and lose the column', () => {
+    expect(() => parseColumnMap('userId=c,event=k,properties.=amount')).toThrow('The column map entry "properties.=amount" has an empty name in its field path');
+    expect(() => parseColumnMap('userId=c,event=k,properties..x=amount')).toThrow('has an empty name');
+    expect(() => parseColumnMap('userId=c,event=k,properties.__proto__.x=amount')).toThrow('The column map entry "properties.__proto__.x=amount" names `__proto__`');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // Other names the language gives objects are plain property names here.
+    const map = parseColumnMap('userId=c,event=k,properties.constructor=a,properties.prototype.x=b');
+    expect(rowToMessage({ c: 'u', k: 'E', a: '1', b: '2' }, map).properties).toEqual({ constructor: '1', prototype: { x: '2' } });
+  });
+
+  it('reads :number as JSON writes a number, white space around it aside: not another base, a sign, leading zeros or a bare point', () => {
+    const map = parseColumnMap('userId=u,event=e,properties.n=n:number');
+    for (const [n, v] of [['12', 12], [' 5 ', 5], ['-3.25', -3.25], ['1e3', 1000], ['0.5', 0.5]] as const) expect(rowToMessage({ u: 'u', e: 'E', n }, map).properties, n).toEqual({ n: v });
+    for (const n of ['0x10', '0b11', '0o7', '+4', '.5', '1.', '00012', 'Infinity', '1,5', '12abc']) {
+      expect(() => rowToMessage({ u: 'u', e: 'E', n }, map), n).toThrow(`the value "${n}" in column "n" is not a number`);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { closestWord } from '../../errors/edit-distance.js';
+import { JSON_NUMBER_TEXT } from '../../profiles/features/property-values.js';
 import { MESSAGE_TYPES } from '../message.js';
 import { readIsoTime } from '../normalize.js';
 
@@ -28,6 +29,10 @@ export function parseColumnMap(spec: string | undefined, type = 'track', rest?: 
     const path = part.slice(0, eq).trim().split('.');
     const [column, as] = part.slice(eq + 1).trim().split(':');
     if (as && !['number', 'boolean', 'json', 'date', 'string'].includes(as)) throw new Error(`Unknown conversion ":${as}" in "${part}"; use number, boolean, json, date or string.`);
+    // `properties.` or `properties..sku` would store a property named "" (the HTTP API would take it; a map means a name).
+    if (path.some((step) => step === '')) throw new Error(`The column map entry "${part}" has an empty name in its field path: write each step, e.g. properties.revenue=${column || 'amount'}.`);
+    // `properties.__proto__.x`: an assignment there sets the object's prototype, and the column is lost.
+    if (path.includes('__proto__')) throw new Error(`The column map entry "${part}" names \`__proto__\`, which no message field may be named in a map: choose another name.`);
     fields.push({ path, column, as: as as ColumnMap['fields'][number]['as'] });
   }
   if (!(MESSAGE_TYPES as readonly string[]).includes(type)) throw new Error(`The --type "${type}" must be one of ${MESSAGE_TYPES.join(', ')}.`);
@@ -36,7 +41,33 @@ export function parseColumnMap(spec: string | undefined, type = 'track', rest?: 
   const defaultRest = type === 'identify' || type === 'group' ? 'traits' : 'properties';
   const r = (rest ?? defaultRest) as ColumnMap['rest'];
   if (!['properties', 'traits', 'ignore'].includes(r)) throw new Error('--rest must be properties, traits or ignore.');
+  checkOverlaps(fields, r);
   return { fields, type, rest: r };
+}
+
+/**
+ * Refuses two entries that fill the same place — the same field (`userId=a,userId=b`), or one
+ * inside the other (`properties.a=x,properties.a.b=y`) — and a whole object field that unmapped
+ * columns go into too (`properties=x:json` with --rest properties): each row would keep one column
+ * and drop the other without a word.
+ */
+function checkOverlaps(fields: ColumnMap['fields'], rest: ColumnMap['rest']): void {
+  const entry = (f: ColumnMap['fields'][number]) => `${f.path.join('.')}=${f.column}${f.as ? `:${f.as}` : ''}`;
+  for (let i = 0; i < fields.length; i++) {
+    const a = fields[i];
+    for (let j = i + 1; j < fields.length; j++) {
+      const b = fields[j];
+      const [short, long] = a.path.length <= b.path.length ? [a, b] : [b, a];
+      if (!short.path.every((step, k) => long.path[k] === step)) continue;
+      throw new Error(short.path.length === long.path.length
+        ? `The column map fills \`${a.path.join('.')}\` twice ("${entry(a)}" and "${entry(b)}"): each row would keep one column and lose the other. Map each column to a field of its own.`
+        : `The column map fills \`${long.path.join('.')}\` inside \`${short.path.join('.')}\`, which it fills whole ("${entry(short)}" and "${entry(long)}"): one column would be lost. Map each column to a field of its own.`);
+    }
+    if (a.path.length === 1 && OBJECT_FIELDS.includes(a.path[0])) {
+      if (a.as !== 'json') throw new Error(`The column map puts the column "${a.column}" in \`${a.path[0]}\` whole, which must be an object: add :json to read the column as one ("${a.path[0]}=${a.column}:json"), or map its fields one by one (${a.path[0]}.name=column).`);
+      if (a.path[0] === rest) throw new Error(`The column map fills \`${rest}\` whole ("${entry(a)}"), and the columns it does not map go into \`${rest}\` too (--rest ${rest}): pass --rest ignore (or ${rest === 'traits' ? 'properties' : 'traits'}), or map the fields one by one.`);
+    }
+  }
 }
 
 /** Fields of every call holding an object a column may fill part of (`properties.revenue`). */
@@ -98,6 +129,16 @@ export function checkHeader(header: string[], map: ColumnMap): void {
       throw new Error(`The header names the column "${name}" twice (columns ${seen + 1} and ${i + 1}): rename one${mapped.has(name) ? '' : ', or pass --rest ignore to leave unmapped columns out'}.`);
     }
   });
+  if (map.rest !== 'ignore') {
+    // An unmapped column goes in as `rest.<its name>`: a name of none, or one a mapped field fills, would lose a value.
+    const blank = header.findIndex((name) => name === '' && !mapped.has(name));
+    if (blank >= 0) throw new Error(`The header's column ${blank + 1} has no name, and unmapped columns go into \`${map.rest}\` under their names: name it, or pass --rest ignore to leave unmapped columns out.`);
+    for (const name of first.keys()) {
+      if (mapped.has(name)) continue;
+      const clash = map.fields.find((f) => f.path[0] === map.rest && f.path[1] === name);
+      if (clash) throw new Error(`The column "${name}" is not mapped, so it goes into \`${map.rest}.${name}\`, which the map fills from the column "${clash.column}" (\`${clash.path.join('.')}\`): one would be lost. Map "${name}" somewhere, rename it, or pass --rest ignore.`);
+    }
+  }
   const missing = [...mapped].filter((c) => !first.has(c));
   if (missing.length) {
     // Quoted: a name with a space before it ("user, event") shows it.
@@ -132,8 +173,11 @@ export function rowToMessage(row: Record<string, string>, map: ColumnMap): Recor
 function convert(raw: string, as: ColumnMap['fields'][number]['as'], column: string): unknown {
   switch (as) {
     case 'number': {
-      const n = Number(raw);
-      if (!Number.isFinite(n)) throw new Error(`the value "${raw}" in column "${column}" is not a number`);
+      // A number as JSON writes one, white space around it aside (a CSV cell is often padded), as a
+      // feature reads text (property-values.ts): Number() would read "0x10" as 16 and "00012" as 12.
+      const text = raw.trim();
+      const n = JSON_NUMBER_TEXT.test(text) ? Number(text) : NaN;
+      if (!Number.isFinite(n)) throw new Error(`the value "${raw}" in column "${column}" is not a number (digits, an optional minus, point and exponent, as JSON writes one)`);
       return n;
     }
     case 'boolean':

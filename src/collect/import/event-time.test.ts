@@ -20,10 +20,17 @@ describe('settleEventTime (the clock correction of an imported line)', () => {
     }
   });
 
-  it('leaves a receivedAt that is not an ISO-8601 time for the server to judge rather than guessing a date from it', () => {
-    const m: Record<string, unknown> = { originalTimestamp: '2024-03-01T10:00:00Z', sentAt: '2024-03-01T10:00:01Z', receivedAt: 'yesterday 2024' };
-    settleEventTime(m);
-    expect(m.sentAt).toBe('2024-03-01T10:00:01Z');
-    expect(m.timestamp).toBeUndefined();
+  it('refuses a receivedAt that is not an ISO-8601 time, naming it, rather than guessing a date from it or letting the server correct against the import\'s time', () => {
+    for (const receivedAt of ['yesterday 2024', 'garbage', true, {}]) {
+      const m: Record<string, unknown> = { originalTimestamp: '2024-03-01T10:00:00Z', sentAt: '2024-03-01T10:00:01Z', receivedAt };
+      const problem = settleEventTime(m);
+      expect(problem?.field, String(receivedAt)).toBe('receivedAt');
+      expect(problem?.message).toMatch(/^The `receivedAt` .* is not a time \(an ISO-8601 date-time, or milliseconds since 1970\)/);
+      expect(m.sentAt).toBe('2024-03-01T10:00:01Z');
+      expect(m.timestamp).toBeUndefined();
+    }
+    // Without a sentAt it would correct nothing, but it is still no time: refused the same.
+    expect(settleEventTime({ timestamp: '2024-03-01T10:00:00Z', receivedAt: 'garbage' })?.message).toContain('The `receivedAt` "garbage" is not a time');
+    expect(settleEventTime({ timestamp: '2024-03-01T10:00:00Z', receivedAt: null })).toBeUndefined();
   });
 });

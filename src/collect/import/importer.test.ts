@@ -82,6 +82,13 @@ describe('tact import', () => {
     const events = (await get(h.app, '/v1/profiles/exp-1')).json().events;
     expect(events.Exported.first).toBe(at(5));
     expect(events.Captured.first).toBe(at(10));
+    // A receipt time that is no time: the line is reported naming it, not corrected against the import's own clock (months on).
+    const bad = join(dir, 'export-bad.jsonl');
+    writeFileSync(bad, JSON.stringify({ type: 'track', event: 'Garbled', userId: 'exp-2', messageId: 'exp-m3', timestamp: at(0), sentAt: at(5), receivedAt: 'garbage' }));
+    const refused = await runImport({ path: bad, format: 'jsonl', url, writeKey: KEYS.write });
+    expect([refused.accepted, refused.rejected]).toEqual([0, 1]);
+    expect(JSON.parse(readFileSync(refused.reportPath, 'utf8').trim()).reason).toMatch(/^The `receivedAt` "garbage" is not a time/);
+    expect((await get(h.app, '/v1/profiles/exp-2')).statusCode).toBe(404);
   });
   it('refuses a CSV file whose header lacks a mapped column before writing or sending anything', async () => {
     const file = join(dir, 'nomatch.csv');

@@ -303,7 +303,11 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     if (m.messageId === undefined || m.messageId === null) m.messageId = lineId(m, rec.line, () => digestOf(digest));
     // Checked as it is sent (what the server measures against 32 KB): with the messageId and the
     // time the import sets.
-    settleEventTime(m);
+    const unreadable = settleEventTime(m);
+    if (unreadable) {
+      report(current, rec.line, unreadable.message, [unreadable], rec);
+      return;
+    }
     const n = normalizeMessage(m, undefined, { receivedAt: Date.now() });
     if (!n.ok) {
       report(current, rec.line, n.tooLarge ? tooLargeReason(n.problems[0].message, o.format === 'jsonl' ? rec.text : undefined) : n.problems[0].message, n.problems, rec);
