@@ -164,6 +164,22 @@ describe('normalizeMessage', () => {
     expect(id({})).toBe(bare.ok && bare.message.messageId);
   });
 
+  it('gives a page or screen that differs only in its category an id of its own (it was acknowledged and dropped as a duplicate), and one without a category the id it had', () => {
+    for (const type of ['page', 'screen']) {
+      const id = (extra: object) => {
+        const n = normalizeMessage({ userId: 'pg1', name: 'Home', timestamp: '2026-11-23T11:00:00Z', ...extra }, type, env);
+        return n.ok ? n.message.messageId : n.problems;
+      };
+      expect(id({ category: 'Docs' }), type).not.toBe(id({ category: 'Blog' }));
+      expect(id({ category: 'Docs' }), type).not.toBe(id({}));
+      expect(id({ category: 'Docs' }), type).toBe(id({ category: 'Docs' }));
+      // Nor does a context that happens to say the same.
+      expect(id({ category: 'Docs' }), type).not.toBe(id({ context: { category: 'Docs' } }));
+    }
+    const bare = normalizeMessage({ userId: 'pg1', name: 'Home', timestamp: '2026-11-23T11:00:00Z' }, 'page', env);
+    expect(bare.ok && bare.message.messageId).toBe('tact-Nt6npCmK3jQviHStZncTSGR-o7R');
+  });
+
   it('refuses a messageId of white space alone, as an empty one, rather than one id shared by everyone who sends it', () => {
     for (const messageId of ['   ', '\t', ' \n ']) {
       const n = normalizeMessage({ userId: 'u', event: 'E', messageId }, 'track', env);

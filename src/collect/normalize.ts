@@ -523,6 +523,9 @@ function contentId(m: Message): string {
   const h = createHash('sha256');
   const said: unknown[] = [m.type, m.userId, m.anonymousId, m.event, m.name, m.groupId, m.previousId, m.originalTimestamp ?? m.timestamp, m.properties, m.traits];
   if (Object.keys(m.context).length > 0) said.push(m.context);
+  // A page's or screen's category, only when it has one: the ids of those without stay as they were
+  // (until 2026-12-08 two views differing only in category had one id, the second dropped as a duplicate).
+  if (m.category !== undefined) said.push(['category', m.category]); // an array: no context (an object) hashes as it
   h.update(JSON.stringify(said));
   return `tact-${h.digest('base64url').slice(0, 27)}`;
 }
