@@ -65,7 +65,10 @@ describe('the pipeline', () => {
     expect(r.arm).toBe('holdout');
     expect(r.choices).toMatchObject([{ kind: 'action', action: 'banner', propensity: 1 }]);
     expect(run({ policy: { holdout: { share: 1 } }, placement: 'bare' }).choices).toMatchObject([{ kind: 'none', propensity: 1 }]);
-    expect(r.choices[0].why).toContain('would otherwise have been "Banner"');
+    // Treatment would have picked the high-stakes loan and held it for review, the banner standing in: the sentence says so.
+    expect(r.choices[0].why).toContain('would otherwise have been "Loan", held for a person\'s review ("Banner" shown meanwhile).');
+    expect(run({ policy: { holdout: { share: 1 } }, orders: 0 }).choices[0].why).toContain('would otherwise have been "Upsell".');
+    expect(run({ policy: { holdout: { share: 1 } }, placement: 'bare', n: 1 }).choices[0].why).toContain('would otherwise have been "Loan", held for a person\'s review (nothing shown meanwhile).');
     expect(r.newHolds).toEqual([]);
     expect(run({ policy: { holdout: { share: 0.0000001 } } }).arm).toBe('treatment');
   });

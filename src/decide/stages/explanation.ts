@@ -166,7 +166,10 @@ function bestAction(candidates: readonly Candidate[], above: readonly Choice[]):
 
 /** Why a holdout subject gets the safe default (or nothing), and what treatment would have given them. @example holdoutWhy(choices[0], ctx, 'newsletter') */
 export function holdoutWhy(would: Choice | undefined, ctx: StageContext, safeDefault?: string): string {
-  const what = would?.kind === 'action' ? nameOf(ctx, would.action) : 'nothing';
+  // A high-stakes pick is what treatment chose, its stand-in only what it would have shown meanwhile
+  // (until 2026-12-08 the sentence named the stand-in, as if treatment had chosen it).
+  const shown = would?.kind === 'action' ? nameOf(ctx, would.action) : 'nothing';
+  const what = would?.held ? `${nameOf(ctx, would.held.action)}, held for a person's review (${shown === 'nothing' ? 'nothing' : shown} shown meanwhile)` : shown;
   const gets = safeDefault ? `, so it gets the placement's safe default ${nameOf(ctx, safeDefault)}` : '';
   return `Holdout: the policy keeps ${pct(ctx.policy.holdout?.share ?? 0)} of subjects out of automated decisions to measure them${gets}; the decision would otherwise have been ${what}.`;
 }
