@@ -68,6 +68,16 @@ describe('tact import', () => {
     expect(p.events.web.count).toBe(1);
   });
 
+  it('authenticates with its own key: a line\'s `writeKey` (analytics.js\'s, since revoked) is not sent', async () => {
+    const old = await h.tact.keys.create('write', 'the site\'s old key');
+    await h.tact.keys.revoke(old.key.id);
+    const file = join(dir, 'with-keys.jsonl');
+    writeFileSync(file, [1, 2, 3].map((i) => JSON.stringify({ type: 'track', userId: 'wk-1', event: 'Viewed', messageId: `wk-${i}`, timestamp: '2026-01-01T00:00:00Z', ...(i === 2 ? { writeKey: old.secret } : {}) })).join('\n'));
+    const s = await runImport({ path: file, format: 'jsonl', url, writeKey: KEYS.write });
+    expect([s.accepted, s.rejected]).toEqual([3, 0]);
+    expect((await get(h.app, '/v1/profiles/wk-1')).json().eventCount).toBe(3);
+  });
+
   it('keeps the time a Segment export line happened at, not the time of the import', async () => {
     const file = join(dir, 'export.jsonl');
     const at = (s: number) => new Date(Date.UTC(2024, 2, 1, 10, 0, s)).toISOString();

@@ -301,6 +301,10 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     // null is no id to the server (which would make a random one): such a line gets one too. The
     // digest is that of the records before this one (it is updated once a record is handled).
     if (m.messageId === undefined || m.messageId === null) m.messageId = lineId(m, rec.line, () => digestOf(digest));
+    // A line's own `writeKey` (analytics.js puts one on each call; never stored) is not the import's
+    // key: sent on, one since revoked stopped the whole import with a refusal of "the write key".
+    // Dropped after the line's id is made, so ids are those of earlier imports.
+    if (Object.hasOwn(m, 'writeKey')) delete m.writeKey;
     // Checked as it is sent (what the server measures against 32 KB): with the messageId and the
     // time the import sets.
     const unreadable = settleEventTime(m);
