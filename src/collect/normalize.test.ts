@@ -165,7 +165,7 @@ describe('normalizeMessage', () => {
   });
 
   it('gives a page or screen that differs only in its category an id of its own (it was acknowledged and dropped as a duplicate), and one without a category the id it had', () => {
-    for (const type of ['page', 'screen']) {
+    for (const type of ['page', 'screen'] as const) {
       const id = (extra: object) => {
         const n = normalizeMessage({ userId: 'pg1', name: 'Home', timestamp: '2026-11-23T11:00:00Z', ...extra }, type, env);
         return n.ok ? n.message.messageId : n.problems;

@@ -31,6 +31,33 @@ describe('a consent value that is not a boolean', () => {
   });
 });
 
+describe('a consent object that states nothing', () => {
+  const withConsent = (id: string, consent: unknown): Message => ({ messageId: id, type: 'track', event: 'Page Viewed', properties: {}, context: { consent }, timestamp: 2, receivedAt: 2 });
+  it.each([
+    [{ categoryPreferences: ['Advertising'] }, 'categoryPreferences', 'The `context.consent.categoryPreferences` was ["Advertising"] (an array), not an object of purposes'],
+    [{ categoryPreferences: 'Advertising' }, 'categoryPreferences', 'was "Advertising" (a string), not an object of purposes'],
+    [{ categoryPreferences: true }, 'categoryPreferences', 'was true (a boolean)'],
+    ['granted', 'consent', 'The `context.consent` was "granted" (a string), not an object holding `categoryPreferences`'],
+    [['Advertising'], 'consent', 'was ["Advertising"] (an array)'],
+  ])('(%j) changes no purpose and is told as a problem: a client sending it is found', (consent, purpose, reason) => {
+    const s = newProfileState('p', 0);
+    applyMessage(s, msg('a', 1, { Advertising: true }), []);
+    const problems: ConsentProblem[] = [];
+    expect(applyMessage(s, withConsent('b', consent), [], problems)).toBeUndefined();
+    expect(granted(s)).toEqual({ Advertising: true });
+    expect(problems).toEqual([{ purpose, reason: expect.stringContaining(reason) }]);
+    expect(problems[0].reason).toMatch(/no consent was read from the message\.$/);
+  });
+
+  it('is no problem when it says nothing at all: null, or an object without categoryPreferences', () => {
+    for (const consent of [null, {}, { categoryPreferences: null }, { other: 1 }]) {
+      const problems: ConsentProblem[] = [];
+      applyMessage(newProfileState('p', 0), withConsent('a', consent), [], problems);
+      expect(problems, JSON.stringify(consent)).toEqual([]);
+    }
+  });
+});
+
 describe('purpose names', () => {
   it('are trimmed and matched without regard to case: the newest statement of any spelling is the purpose\'s, under the name first kept', () => {
     const s = newProfileState('p', 0);

@@ -246,6 +246,26 @@ export function statedConsent(prefs: Record<string, unknown>, problems?: Consent
   return out;
 }
 
+/**
+ * A `context.consent` sent that states nothing — not an object, or its `categoryPreferences` there
+ * but not an object of purposes (a list of names, a string) — is a problem the profile records, as
+ * a value not a boolean is: the message is kept (Segment answers 200) and its consent read as
+ * unchanged, but a client sending `categoryPreferences: ["Advertising"]` would otherwise go
+ * unnoticed (until 2026-12-08 it did). `null` and an object without `categoryPreferences` say
+ * nothing, and are no problem.
+ */
+function unreadConsent(consent: unknown, problems: ConsentProblem[]): void {
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (consent === null) return;
+  if (!isObject(consent)) {
+    problems.push({ purpose: 'consent', reason: `The \`context.consent\` was ${sentValue(consent)}, not an object holding \`categoryPreferences\`: no consent was read from the message.` });
+    return;
+  }
+  const prefs = (consent as { categoryPreferences?: unknown }).categoryPreferences;
+  if (prefs === undefined || prefs === null) return;
+  problems.push({ purpose: 'categoryPreferences', reason: `The \`context.consent.categoryPreferences\` was ${sentValue(prefs)}, not an object of purposes ({"Advertising": true, …}): no consent was read from the message.` });
+}
+
 /** A value as sent, for a problem's sentence: JSON, bounded. */
 function sentValue(v: unknown): string {
   const kind = v === null ? '' : Array.isArray(v) ? ' (an array)' : typeof v === 'object' ? ' (an object)' : ` (a ${typeof v})`;
@@ -284,7 +304,10 @@ export function consentByPurpose(consent: Record<string, PurposeConsent>): Recor
 
 function applyConsent(s: ProfileState, m: Message, problems?: ConsentProblem[]): ConsentChange | undefined {
   const prefs = consentPrefs(m);
-  if (!prefs) return undefined;
+  if (!prefs) {
+    if (problems && m.context.consent !== undefined) unreadConsent(m.context.consent, problems);
+    return undefined;
+  }
   s.consent = consentByPurpose(s.consent);
   const changes: Record<string, boolean> = {};
   for (const [key, { name, granted }] of statedConsent(prefs, problems)) {
