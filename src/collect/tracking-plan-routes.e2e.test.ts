@@ -94,6 +94,11 @@ for (const kind of ['sqlite', 'postgres'] as StoreKind[]) {
       expect(none.statusCode).toBe(400);
       expect(none.json().problems).toMatchObject([{ field: 'querystring.event' }]);
       expect((await del('?evnt=C')).json().problems).toMatchObject([{ field: 'querystring.evnt' }]);
+      // An empty name names no event (it answered `cleared: 0`, as if one had been cleared).
+      const blank = await del('?event=');
+      expect(blank.statusCode, blank.body).toBe(400);
+      expect(blank.json().problems).toMatchObject([{ field: 'querystring.event' }]);
+      expect((await get(h.app, '/v1/tracking-plan/violations?event=')).json().problems).toMatchObject([{ field: 'querystring.event' }]);
       const info = vi.spyOn(h.tact.log, 'info');
       try {
         const r = await del('?event=C&reason=client%202.3%20fixed');

@@ -30,7 +30,7 @@ const list = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      event: { type: 'string', description: 'Only this event\'s rows (`identify` for identify traits, `group` for group traits).' },
+      event: { type: 'string', minLength: 1, description: 'Only this event\'s rows (`identify` for identify traits, `group` for group traits).' },
       since: { type: 'string', format: 'date-time', description: 'Only rows whose last violation was at or after this time.' },
       limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       after: { type: 'string', description: 'The `next` of an earlier answer: the rows after its last.' },
@@ -46,7 +46,8 @@ const clear = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      event: { type: 'string', description: 'The event whose rows to remove.' },
+      // Empty, it named no event: answered `cleared: 0` as if one had been cleared (until 2026-12-08).
+      event: { type: 'string', minLength: 1, description: 'The event whose rows to remove.' },
       all: { type: 'boolean', description: 'Remove every event\'s rows (instead of `event`).' },
       reason: { type: 'string', maxLength: MAX_FREE_TEXT, description: 'Why, for the log.' },
     },
