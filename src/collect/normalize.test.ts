@@ -209,6 +209,13 @@ describe('normalizeMessage', () => {
     expect(!alias.ok && alias.problems).toEqual([{ field: 'userId', message: 'The `userId` property is required for an alias call: it is the identity `previousId` becomes.' }]);
     const identify = normalizeMessage({ traits: {} }, 'identify', env);
     expect(!identify.ok && identify.problems[0].message).toBe('An identify call needs a `userId` or an `anonymousId`; neither was present on the data you sent.');
+    // Sent empty: said so, not as if left out.
+    const empty = normalizeMessage({ userId: '', anonymousId: '', traits: {} }, 'identify', env);
+    expect(!empty.ok && empty.problems[0].message).toBe('An identify call needs a `userId` or an `anonymousId`; neither was present on the data you sent (`userId` and `anonymousId` were empty, which is no id).');
+    const group = normalizeMessage({ userId: 'u', groupId: '' }, 'group', env);
+    expect(!group.ok && group.problems).toEqual([{ field: 'groupId', message: 'The `groupId` property is required for a group call. It was empty, which names no account.' }]);
+    const emptyPrevious = normalizeMessage({ userId: 'u', previousId: '' }, 'alias', env);
+    expect(!emptyPrevious.ok && emptyPrevious.problems).toEqual([{ field: 'previousId', message: 'The `previousId` property is required for an alias call. It was empty, which is no id.' }]);
     const userId = normalizeMessage({ userId: { id: 1 }, event: 'E' }, 'track', env);
     expect(!userId.ok && userId.problems[0].message).toBe('The `userId` property must be a string (or a number); it was an object.');
   });

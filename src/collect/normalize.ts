@@ -134,7 +134,8 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   const anonymousId = idField(r, 'anonymousId', problems);
   // An alias needs its `userId` whatever else it carries: said below.
   if (userId === undefined && anonymousId === undefined && !problems.length && t !== 'alias') {
-    problems.push({ field: 'userId', message: `${t === 'identify' ? 'An' : 'A'} ${t} call needs a \`userId\` or an \`anonymousId\`; neither was present on the data you sent.` });
+    const empty = (['userId', 'anonymousId'] as const).filter((k) => r[k] === '');
+    problems.push({ field: 'userId', message: `${t === 'identify' ? 'An' : 'A'} ${t} call needs a \`userId\` or an \`anonymousId\`; neither was present on the data you sent${empty.length ? ` (${empty.map((k) => `\`${k}\``).join(' and ')} ${empty.length > 1 ? 'were' : 'was'} empty, which is no id)` : ''}.` });
   }
   const m: Message = { messageId: '', type: t, context: {}, timestamp: 0, receivedAt: env.receivedAt };
   if (userId !== undefined) m.userId = userId;
@@ -154,12 +155,12 @@ export function normalizeMessage(raw: unknown, type: MessageType | undefined, en
   }
   if (t === 'group') {
     const g = idField(r, 'groupId', problems);
-    if (g === undefined && !problems.some((p) => p.field === 'groupId')) problems.push({ field: 'groupId', message: 'The `groupId` property is required for a group call. It was not present on the data you sent.' });
+    if (g === undefined && !problems.some((p) => p.field === 'groupId')) problems.push({ field: 'groupId', message: `The \`groupId\` property is required for a group call. ${r.groupId === '' ? 'It was empty, which names no account.' : 'It was not present on the data you sent.'}` });
     m.groupId = g;
   }
   if (t === 'alias') {
     const p = idField(r, 'previousId', problems);
-    if (p === undefined && !problems.some((x) => x.field === 'previousId')) problems.push({ field: 'previousId', message: 'The `previousId` property is required for an alias call. It was not present on the data you sent.' });
+    if (p === undefined && !problems.some((x) => x.field === 'previousId')) problems.push({ field: 'previousId', message: `The \`previousId\` property is required for an alias call. ${r.previousId === '' ? 'It was empty, which is no id.' : 'It was not present on the data you sent.'}` });
     if (userId === undefined && !problems.some((x) => x.field === 'userId')) problems.push({ field: 'userId', message: 'The `userId` property is required for an alias call: it is the identity `previousId` becomes.' });
     m.previousId = p;
   }

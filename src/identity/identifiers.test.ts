@@ -14,6 +14,12 @@ describe('identifiersOf', () => {
     expect(ignored).toEqual([{ kind: 'userId', value: 'null', field: 'userId', reason: expect.stringContaining('blocked list') }]);
   });
 
+  it('sets an id of white space alone aside, quoting it as sent and saying why (not as "" on the blocked list)', () => {
+    const { ids, ignored } = identifiersOf(msg({ userId: ' ', anonymousId: 'a-1' }), DEFAULT_MERGE_RULES);
+    expect(ids).toEqual([{ kind: 'anonymousId', value: 'a-1' }]);
+    expect(ignored).toEqual([{ kind: 'userId', value: ' ', field: 'userId', reason: 'the value " " is white space alone, which identifies no one' }]);
+  });
+
   it('finds nothing usable in a message whose only identifiers are blocked, and names each field', () => {
     const { ids, ignored } = identifiersOf(msg({ type: 'identify', userId: ' NULL ', anonymousId: '0', traits: { email: 'test@test.com' } }), DEFAULT_MERGE_RULES);
     expect(ids).toEqual([]);

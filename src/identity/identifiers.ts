@@ -203,6 +203,11 @@ function addIdentifier(out: { ids: Identifier[]; ignored: IgnoredIdentifier[] },
     return;
   }
   const value = normalizeIdentifier(kind, sent.text);
+  // White space alone, trimmed to nothing: quoted as sent, not as "" on the blocked list (until 2026-12-08).
+  if (value === '') {
+    out.ignored.push({ kind, value: shortened(sent.text), field, reason: `the value ${JSON.stringify(shortened(sent.text))} is white space alone, which identifies no one` });
+    return;
+  }
   const long = tooLong(kind, value);
   if (long) {
     out.ignored.push({ kind: shortened(kind), value: shortened(value), field, reason: long });
