@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument, visit, type Document } from 'yaml';
 import { jsonFault, lineColumn } from './text-position.js';
@@ -18,10 +18,12 @@ export interface ConfigFile {
  * @example
  * const file = loadConfigFile(process.env.TACT_CONFIG);
  */
-export function loadConfigFile(explicit?: string, cwd = process.cwd()): ConfigFile | undefined {
+export function loadConfigFile(explicit?: string, cwd = process.cwd(), from = 'from TACT_CONFIG or --config'): ConfigFile | undefined {
   const path = explicit ? resolve(cwd, explicit) : CONFIG_CANDIDATES.map((c) => resolve(cwd, c)).find((p) => existsSync(p));
   if (!path) return undefined;
-  if (!existsSync(path)) throw new Error(`The config file ${path} (from TACT_CONFIG or --config) does not exist.`);
+  // `from`: where the name came from, as the command takes it (`tact config push` names its file as an argument).
+  if (!existsSync(path)) throw new Error(`The config file ${path} (${from}) does not exist.`);
+  if (statSync(path).isDirectory()) throw new Error(`The config file ${path} (${from}) is a folder, not a file: name the file in it (${CONFIG_CANDIDATES[0]}, …).`);
   // A byte-order mark (editors on Windows write one) is not part of the text.
   const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   const sections = path.endsWith('.json') ? parseJson(path, text) : parseYamlFile(path, text);

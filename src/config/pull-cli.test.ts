@@ -73,6 +73,12 @@ describe('tact config pull', () => {
     const again = await run(['pull', json, '-u', url, '-k', KEYS.admin]);
     expect(again.error).toBe(`The file ${json} exists: pass --force to replace it, or name another.`);
     expect((await run(['pull', json, '-u', url, '-k', KEYS.admin, '--force'])).error).toBeUndefined();
+    // `-` is stdout; a folder, and a file in a folder that is not there, are said to be so, before the server is asked.
+    const dash = await run(['pull', '-', '-u', url, '-k', KEYS.server]);
+    expect(dash.said).toMatch(/^# The configuration in force on /);
+    expect(existsSync('-')).toBe(false);
+    expect((await run(['pull', dir, '-u', url, '-k', KEYS.admin])).error).toBe(`${dir} is a folder: name a file to write in it (${dir}/tact.config.yaml).`);
+    expect((await run(['pull', join(dir, 'no-such', 'x.yaml'), '-u', url, '-k', KEYS.admin])).error).toBe(`The folder ${join(dir, 'no-such')} does not exist: make it first, or name a file in another.`);
     const out = await run(['pull', '-u', url, '-k', KEYS.server]);
     expect(out.error).toBeUndefined();
     expect(out.said).toMatch(/^# The configuration in force on http:\/\/127\.0\.0\.1:\d+ at epoch \d+/);

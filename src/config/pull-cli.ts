@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
@@ -35,14 +36,16 @@ export function pullCommand(config: Command): void {
   config
     .command('pull')
     .description('Write the configuration in force on a running server as a config file (each kind under its section; secrets redacted, which push keeps): to keep it in version control, edit it and push it back.')
-    .argument('[file]', 'where to write it (YAML; JSON when it ends in .json); stdout without one')
+    .argument('[file]', 'where to write it (YAML; JSON when it ends in .json); stdout without one, or with -')
     .option('-u, --url <url>', 'server URL (env TACT_URL)', defaultServerUrl(process.env))
     .option('-k, --key <key>', 'server or admin key (env TACT_SERVER_KEY, else TACT_ADMIN_KEY)')
     .option('--force', 'replace the file when it exists')
     .addHelpText('after', '\nExamples:\n  tact config pull > tact.config.yaml\n  tact config pull tact.config.yaml --force -u https://tact.example.com\n  tact config pull config.json')
     .action(async (file: string | undefined, o: { url: string; key?: string; force?: boolean }) => {
       const key = readKey(o.key);
-      if (file && existsSync(file) && !o.force) throw new Error(`The file ${file} exists: pass --force to replace it, or name another.`);
+      // `-` is stdout, as for the other commands that write (`decide-batch -o -`).
+      if (file === '-') file = undefined;
+      if (file) refuseTarget(file, o.force === true);
       const url = serverUrl('--url', o.url);
       const pulled = await pullConfig(url, key);
       const text = configText(pulled, url, file?.endsWith('.json') ? 'json' : 'yaml');
@@ -55,6 +58,22 @@ export function pullCommand(config: Command): void {
       writeFileSync(file, text);
       process.stdout.write(`Wrote ${file}: ${summary}.\n`);
     });
+}
+
+/**
+ * Refuses, before anything is read from the server, a file the pull cannot write: one that exists
+ * (without --force), a folder, or one whose folder does not exist — each said as what it is (a
+ * folder was "a file that exists", a missing folder "no file or folder" at the file's path).
+ */
+function refuseTarget(file: string, force: boolean): void {
+  if (existsSync(file)) {
+    if (statSync(file).isDirectory()) throw new Error(`${file} is a folder: name a file to write in it (${file.replace(/\/$/, '')}/tact.config.yaml).`);
+    if (!force) throw new Error(`The file ${file} exists: pass --force to replace it, or name another.`);
+    return;
+  }
+  const folder = dirname(file);
+  if (!existsSync(folder)) throw new Error(`The folder ${folder} does not exist: make it first, or name a file in another.`);
+  if (!statSync(folder).isDirectory()) throw new Error(`${folder} is a file, not a folder: ${file} cannot be written.`);
 }
 
 /**

@@ -78,6 +78,12 @@ describe('tact config push', () => {
     expect((await run([odd, '-u', url, '-k', KEYS.server])).error).toMatch(/section\(s\) featurs/);
     writeFileSync(odd, 'features: []\n');
     expect((await run([odd, '-u', url, '-k', KEYS.server])).error).toMatch(/^The server refused the change \(403\): /);
+    // A file named on the command line is said to be so (it read "from TACT_CONFIG or --config"); a folder is said to be one.
+    expect((await run([join(dir, 'none.yaml'), '-u', url, '-k', KEYS.admin])).error).toBe(`The config file ${join(dir, 'none.yaml')} (named on the command line) does not exist.`);
+    expect((await run([dir, '-u', url, '-k', KEYS.admin])).error).toBe(`The config file ${dir} (named on the command line) is a folder, not a file: name the file in it (tact.config.yaml, …).`);
+    vi.stubEnv('TACT_CONFIG', join(dir, 'gone.yaml'));
+    expect((await run(['-u', url, '-k', KEYS.admin])).error).toBe(`The config file ${join(dir, 'gone.yaml')} (from TACT_CONFIG) does not exist.`);
+    vi.unstubAllEnvs();
   });
 
   it('prints a line a kind with its warnings under it', () => {

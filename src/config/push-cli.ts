@@ -41,7 +41,7 @@ export function configCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  TACT_ADMIN_KEY=… tact config push --dry-run\n  tact config push tact.config.yaml --reason "orders renamed purchases" -u https://tact.example.com')
     .action(async (file: string | undefined, o: { url: string; key?: string; reason?: string; dryRun?: boolean; json?: boolean }) => {
       const key = adminKey(o.key);
-      const loaded = loadConfigFile(file ?? process.env.TACT_CONFIG);
+      const loaded = loadConfigFile(file ?? process.env.TACT_CONFIG, process.cwd(), file !== undefined ? 'named on the command line' : 'from TACT_CONFIG');
       if (!loaded) throw new Error(`No config file to push: name one, or set TACT_CONFIG (none of ${CONFIG_CANDIDATES.join(', ')} is in ${process.cwd()}).`);
       // Loaded here, not at the top: `tact --help` loads no server (help-load.test.ts).
       const { documentKinds } = await import('../server/tact.js');
