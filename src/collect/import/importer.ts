@@ -355,7 +355,11 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   }
   // Stopped (or the reading failed) while re-reading the lines before the saved one: nothing was
   // sent, nothing to check, and the progress saved stays as it is.
-  if (!verified && !stop && readError === undefined) verify();
+  if (!verified && !stop && readError === undefined) {
+    // The file ends before the line the import reached: shorter now, which is what to say.
+    if (reached < resumedFrom) throw changed(path, state, reached);
+    verify();
+  }
   // Every line before the one halted at (or the reading failed after) is handled.
   if (!stop && verified) await flush(halt ? halt.line - 1 : lastRead);
   await Promise.all(running);
@@ -447,9 +451,10 @@ function legacyFileId(path: string, st: { size: number; mtimeMs: number }): stri
 }
 
 /** The refusal to resume in a file whose lines up to the saved one are not those imported. */
-function changed(path: string, saved: { line?: number; done?: boolean }): Error {
+function changed(path: string, saved: { line?: number; done?: boolean }, lines?: number): Error {
   const n = saved.line ?? 0;
-  return new Error(`${path} is not the file whose import ${saved.done ? 'finished' : 'stopped'} at line ${n}: its first ${n} lines changed since. `
+  const how = lines === undefined ? `its first ${n} lines changed since` : `it has ${lines} line${lines === 1 ? '' : 's'} now, fewer than the ${n} imported`;
+  return new Error(`${path} is not the file whose import ${saved.done ? 'finished' : 'stopped'} at line ${n}: ${how}. `
     + 'Pass --restart to import it from the first line (a line stored before is recognised by its messageId, or without one by its content and line number — and, without a time, the lines before it — and not stored twice), '
     + 'or --state with another file to keep this progress apart.');
 }
