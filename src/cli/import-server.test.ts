@@ -45,7 +45,7 @@ describe('tact import against a running server (Excel\'s CSV: BOM, CRLF, quoted 
     expect(first.said).toContain('Imported line 6: 3 messages stored, 1 rejected');
     // The row's text is in the report, written as CSV again (a quoted comma quoted).
     expect(readFileSync(`${file}.rejected.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string }))
-      .toEqual([{ line: 5, reason: 'the value "1,5" in column "amount" is not a number', text: 'e2e-2,Order Completed,"1,5",x' }]);
+      .toEqual([{ line: 5, reason: 'the value "1,5" in column "amount" is not a number (digits, an optional minus, point and exponent, as JSON writes one)', text: 'e2e-2,Order Completed,"1,5",x' }]);
     expect((await get(h.app, '/v1/profiles/e2e-1')).json().features.spend.value).toBe(19.5);
     expect((await get(h.app, '/v1/profiles/e2e-2')).json().features.spend.value).toBe(3);
     const events = await h.store.collect.countEvents();
