@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
+import { betaInterval } from '../learn/rates/beta-binomial.js';
 import { checkPolicy } from './policy-check.js';
 import { compilePolicy } from './policy-compile.js';
 
@@ -155,6 +156,14 @@ describe('the prior strengths of the decision estimates\' ladder', () => {
     }
     expect(checkPolicy({ estimates: { priorStrength: 2, groupStrength: 2, personalStrength: 2 } })).toEqual([]);
     expect(checkPolicy({ estimates: { personalStrength: 'strong' } }).map((p) => p.field)).toEqual(['estimates.personalStrength']);
+  });
+
+  it('refuses a strength above a million pseudo-trials, where the prior outweighs all evidence and its interval stops being a number', () => {
+    // Beta(5e199, 9.5e199)'s quantiles were NaN: the estimate answered low and high null, "established".
+    expect(betaInterval({ alpha: 5e199, beta: 9.5e199 }, 0.9).some(Number.isNaN)).toBe(true);
+    const problems = checkPolicy({ estimates: { priorStrength: 1e200, groupStrength: 1e12, personalStrength: 1e6 } });
+    expect(problems.map((p) => p.field)).toEqual(['estimates.priorStrength', 'estimates.groupStrength']);
+    expect(problems[0].message).toBe('The `estimates.priorStrength` must be at most 1,000,000 (it is 1e+200): a prior strength counts pseudo-trials, and a prior of more than a million trials would outweigh all the evidence the estimates gather (the rate model stops its fitted strengths there too).');
   });
 
   it('accepts the defaults, the repository\'s tact.config.yaml and the example of docs/decisions.md', () => {

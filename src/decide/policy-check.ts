@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../errors/tact-error.js';
-import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
+import { MAX_CONCENTRATION, MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { parseDuration } from '../profiles/features/definition.js';
 import { Checker } from './check.js';
 import { blankAccount, flagNameProblem } from './flag-declarations.js';
@@ -244,6 +244,12 @@ export function validZone(tz: unknown): boolean {
  * checkStrength(c, 0.01, 'estimates.personalStrength'); // "The `estimates.personalStrength` must be at least 2 …"
  */
 function checkStrength(c: Checker, v: unknown, field: string): void {
-  if (!c.number(v, field) || v === undefined || (v as number) >= MIN_CONCENTRATION) return;
+  if (!c.number(v, field) || v === undefined) return;
+  // Past a million pseudo-trials the prior outweighs any evidence, and far past it the interval is not a number (it was answered null, and "established").
+  if ((v as number) > MAX_CONCENTRATION) {
+    c.add(field, `The \`${field}\` must be at most ${MAX_CONCENTRATION.toLocaleString('en-US')} (it is ${String(v)}): a prior strength counts pseudo-trials, and a prior of more than a million trials would outweigh all the evidence the estimates gather (the rate model stops its fitted strengths there too).`);
+    return;
+  }
+  if ((v as number) >= MIN_CONCENTRATION) return;
   c.add(field, `The \`${field}\` must be at least ${MIN_CONCENTRATION} (it is ${String(v)}): a prior strength counts pseudo-trials, and below ${MIN_CONCENTRATION} one trial moves the estimate more than a third of the way to 0% or 100% (nearly all the way as the strength nears 0), as if one trial were certain. The rate model floors its fitted strengths at ${MIN_CONCENTRATION} too.`);
 }

@@ -134,7 +134,8 @@ export function rateEstimate(d: BetaDist, opts: RateEstimateOptions): Estimate {
  */
 export function isEstablished(value: number, low: number, high: number, rule: EstablishedWhen): boolean {
   const width = high - low;
-  if (width > rule.maxWidth) return false;
+  // An interval that is not a number (NaN compares false) is no evidence of anything.
+  if (!Number.isFinite(width) || width > rule.maxWidth) return false;
   if (rule.maxRelativeWidth !== undefined && width > rule.maxRelativeWidth * Math.abs(value)) return false;
   return true;
 }

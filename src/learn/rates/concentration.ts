@@ -24,7 +24,14 @@ export interface GroupAroundParent extends RateCounts {
 export const MIN_CONCENTRATION = 2;
 
 /**
- * Fitted κ in [MIN_CONCENTRATION, 1e6], or null when fewer than two groups hold trials: one group's
+ * The most prior strength a rung may have: a prior never weighs more than a million trials. Fitted
+ * strengths stop there, and so must a policy's (`estimates.*Strength`): at 10¹² an interval is a
+ * point whatever the evidence, and past ≈ 10¹⁵⁰ the Beta's quantiles are not numbers at all.
+ */
+export const MAX_CONCENTRATION = 1e6;
+
+/**
+ * Fitted κ in [MIN_CONCENTRATION, MAX_CONCENTRATION], or null when fewer than two groups hold trials: one group's
  * spread around its parent says nothing about how groups differ, so there is nothing to fit (until
  * 2026-12-05 this returned 100, which a training stored as if fitted).
  *
@@ -43,5 +50,5 @@ export function fitConcentration(groups: GroupAroundParent[]): number | null {
     }
     return s;
   };
-  return Math.exp(goldenSectionMax(ll, Math.log(MIN_CONCENTRATION), Math.log(1e6), 1e-6, 100));
+  return Math.exp(goldenSectionMax(ll, Math.log(MIN_CONCENTRATION), Math.log(MAX_CONCENTRATION), 1e-6, 100));
 }

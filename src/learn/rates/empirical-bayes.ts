@@ -7,10 +7,10 @@
 import { nelderMead } from '../math/optimize.js';
 import { lnBeta } from '../math/special.js';
 import type { BetaDist, RateCounts } from './beta-binomial.js';
+import { MAX_CONCENTRATION } from './concentration.js';
 
-/** Concentration (α+β) bounds: a prior never weighs more than a million trials. */
+/** Concentration (α+β) bounds: a prior never weighs more than a million trials (concentration.ts). */
 const MIN_CONCENTRATION = 1e-3;
-const MAX_CONCENTRATION = 1e6;
 
 const clampKappa = (k: number) => Math.min(MAX_CONCENTRATION, Math.max(MIN_CONCENTRATION, k));
 

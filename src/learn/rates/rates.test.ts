@@ -50,6 +50,9 @@ describe('Beta-Binomial rates', () => {
     // The same narrow posterior on 58 trials is below minEvidenceFor(0.05, 0.9) = 59 (established.test.ts).
     expect(rateEstimate({ alpha: 200, beta: 2000 }, { source: 'personal', establishedWhen: { maxWidth: 0.05 }, modelVersion: 'v', updatedAt: now, evidence: 58 }).status).toBe('learning');
     expect(isEstablished(0.01, 0.005, 0.02, { maxWidth: 0.05, maxRelativeWidth: 1 })).toBe(false);
+    // An interval that is not a number establishes nothing (NaN > maxWidth is false: it read as established).
+    expect(isEstablished(0.05, NaN, NaN, { maxWidth: 0.05 })).toBe(false);
+    expect(isEstablished(0.05, 0.04, Infinity, { maxWidth: 0.05 })).toBe(false);
   });
 
   it('has credible intervals that hold the truth 90% of the time when the prior is right (simulation)', () => {
