@@ -13,6 +13,18 @@ describe('profile and decision ids', () => {
     expect(a).toHaveLength(26);
   });
 
+  it('are not guessed from one another: each millisecond\'s counter starts at a random point (a decision\'s id is what a write-key outcome names)', () => {
+    const counters = new Set<string>();
+    for (let ms = 0; ms < 200; ms++) counters.add(newProfileId(1_800_000_000_000 + ms).slice(10, 18));
+    // 39 random bits each: 200 draws all different, and none the old start at 0.
+    expect(counters.size).toBe(200);
+    expect(counters.has('00000000')).toBe(false);
+    // Within one millisecond they still follow one another.
+    const a = newProfileId(1_800_000_001_000);
+    const b = newProfileId(1_800_000_001_000);
+    expect(a < b).toBe(true);
+  });
+
   it('pack into three exact numbers and back, for every id of their form', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...ALPHABET), { minLength: 26, maxLength: 26 }), (chars) => {

@@ -1,13 +1,32 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastMs = 0;
 let counter = 0;
 const prefix = randomBytes(8);
 
+/** Random bytes drawn a page at a time: a new millisecond takes five. */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+/** A random start for a millisecond's counter, below 2³⁹: room for 2³⁹ ids more within the millisecond. */
+function randomStart(): number {
+  if (poolAt + 5 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const v = (pool[poolAt] & 0x7f) * 2 ** 32 + pool.readUInt32BE(poolAt + 1);
+  poolAt += 5;
+  return v;
+}
+
 /**
  * A new profile id: time-ordered (ULID-like, 26 characters, Crockford base32), so new profiles
- * land at the end of the store's indexes instead of scattering writes across them.
+ * land at the end of the store's indexes instead of scattering writes across them. Decision ids
+ * are made so too, and a decision's id is what an outcome reported with the public write key
+ * names: each millisecond's counter starts at a random point (39 random bits), so an id is not
+ * guessed from another (until 2026-12-08 it started at 0, and the rest was fixed per process: the
+ * ids of a server-only decision made between two a browser saw were found in 57 tries).
  *
  * @example
  * newProfileId(); // '01JDF3V9Q8K2M7X4N6R0T5W3YB'
@@ -16,7 +35,7 @@ export function newProfileId(now = Date.now()): string {
   if (now <= lastMs) counter += 1;
   else {
     lastMs = now;
-    counter = 0;
+    counter = randomStart();
   }
   let out = '';
   let t = lastMs;
@@ -24,7 +43,7 @@ export function newProfileId(now = Date.now()): string {
     out = ALPHABET[t % 32] + out;
     t = Math.floor(t / 32);
   }
-  // 40 bits of counter (monotonic within a millisecond) then 40 bits fixed per process.
+  // 40 bits of counter (from a random start, monotonic within a millisecond) then 40 bits fixed per process.
   let c = counter;
   let tail = '';
   for (let i = 0; i < 8; i++) {
