@@ -80,6 +80,17 @@ describe.each(['sqlite', 'postgres'] as const)('a revoked key, on %s', (kind) =>
     }
     expect(await stored('rbody')).toBe(false);
   });
+
+  it('as a message\'s writeKey written with a JSON escape is refused too, beside a valid key in the header (it passed: the text scan did not match an escape)', async () => {
+    const escaped = revokedWrite.replace(/.$/, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const text = JSON.stringify({ batch: [{ ...track('rescaped'), writeKey: 'PLACEHOLDER' }] }).replace('PLACEHOLDER', escaped);
+    expect(JSON.parse(text).batch[0].writeKey).toBe(revokedWrite);
+    for (const authorization of [basic(), bearer(KEYS.write)]) {
+      const r = await h.app.inject({ method: 'POST', url: '/v1/batch', headers: { 'content-type': 'application/json', authorization }, payload: text });
+      refused(r, BODY_REVOKED, `batch ${authorization}`);
+    }
+    expect(await stored('rescaped')).toBe(false);
+  });
 });
 
 /**

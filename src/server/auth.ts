@@ -230,7 +230,7 @@ function writeKeysInBody(body: unknown, known?: string): string[] {
   if (typeof body !== 'string' || !body.includes('"writeKey"')) return [];
   if (known !== undefined) {
     let other = false;
-    for (const m of body.matchAll(WRITE_KEY)) if (m[1] !== known) other = true;
+    for (const m of body.matchAll(WRITE_KEY)) if (unescaped(m[1]) !== known) other = true;
     if (!other) return [];
   }
   const found = bodyKeys(body);
@@ -251,7 +251,20 @@ function basicUser(value: string): string {
 /** A collection route (Segment's API), where analytics.js puts the write key in the body. */
 const isCollect = (req: FastifyRequest) => (req.routeOptions.config as { collect?: boolean } | undefined)?.collect === true;
 
-const WRITE_KEY = /"writeKey"\s*:\s*"([^"\\]*)"/g;
+// A value with escapes in it (`\u006b` for `k`) is matched too, and read as the string it writes
+// (until 2026-12-08 such a value was not matched at all, and a revoked
+// key written with an escape passed beside a good one in the header).
+const WRITE_KEY = /"writeKey"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/** A JSON string's text as the string it writes (`tact_w_\\u006b` → `tact_w_k`); as written when it is not one. */
+function unescaped(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
 
 /**
  * The `writeKey` a batch body still held as text authenticates with (the batch routes read their
@@ -285,7 +298,7 @@ function readBodyKeys(text: string): { own?: string; messages: string[] } {
   } catch {
     // Not JSON: the one key its text names, if one, so that the answer is the body's fault (400
     // `invalid_json`, saying where) rather than a missing key the client did send.
-    const named = new Set([...text.matchAll(WRITE_KEY)].map((m) => m[1]));
+    const named = new Set([...text.matchAll(WRITE_KEY)].map((m) => unescaped(m[1])));
     return named.size === 1 ? { own: [...named][0], messages: [] } : { messages: [] };
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { messages: [] };
