@@ -30,6 +30,10 @@ describe('merge rules an operator sets', () => {
     expect(checkMergeRules({ limits: { email: null } })).toEqual([]);
     expect(checkMergeRules({ limits: { email: 0 } }).map((p) => p.field)).toEqual(['limits.email']);
     expect(checkMergeRules({ unblocked: 'null' }).map((p) => p.field)).toEqual(['unblocked']);
+    // A list is no rules: it was stored, and the config file's limits stopped applying.
+    for (const doc of [['a'], [], [{ limits: { userId: 1 } }]]) {
+      expect(checkMergeRules(doc), JSON.stringify(doc)).toEqual([{ field: 'mergeRules', message: 'The merge rules must be a JSON object with `limits`, `blocked` and `priority`; it was a list.' }]);
+    }
   });
 });
 

@@ -110,7 +110,8 @@ const blockedSets = new WeakMap<MergeRules, { blocked: Set<string>; unblocked: S
 /** Checks an operator's merge rules document; returns the problems (empty when valid). */
 export function checkMergeRules(doc: unknown): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  if (doc === null || typeof doc !== 'object') return [{ field: 'mergeRules', message: 'The merge rules must be a JSON object with `limits`, `blocked` and `priority`.' }];
+  // A list is no rules (until 2026-12-08 one was stored, and the rules of the config file stopped applying).
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return [{ field: 'mergeRules', message: `The merge rules must be a JSON object with \`limits\`, \`blocked\` and \`priority\`${Array.isArray(doc) ? '; it was a list' : ''}.` }];
   const d = doc as Record<string, unknown>;
   if (d.limits !== undefined) {
     if (typeof d.limits !== 'object' || d.limits === null || Array.isArray(d.limits)) problems.push({ field: 'limits', message: 'The `limits` property must be an object of identifier kind → maximum count.' });
