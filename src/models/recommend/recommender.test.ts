@@ -35,7 +35,7 @@ describe('POST /v1/recommendations', () => {
     for (const placement of ['toString', 'constructor', 'nowhere']) {
       const res = await post(h.app, '/v1/recommendations', { subject: 'ana', n: 3, placement });
       expect(res.statusCode, placement).toBe(400);
-      expect(res.json().problems[0]).toMatchObject({ field: 'placement', message: expect.stringContaining('the placements are checkout') });
+      expect(res.json().problems[0]).toMatchObject({ field: 'placement', message: expect.stringContaining('the recommendation placements are checkout') });
     }
     expect((await post(h.app, '/v1/recommendations', { subject: 'ana', n: 3, placement: 'checkout' })).json().items.map((i: { id: string }) => i.id)).toEqual(['b']);
   });

@@ -270,7 +270,11 @@ export class Recommender {
     const cfg = this.settings.get(recommendationsKind);
     // Own keys only: `toString` is no placement, though every object answers to it.
     const placement = q.placement !== undefined && this.hasPlacement(q.placement) ? cfg.placements[q.placement] : undefined;
-    if (q.placement !== undefined && !placement) throw validationError([{ field: 'placement', message: `There is no placement \`${q.placement}\`; the placements are ${Object.keys(cfg.placements).join(', ') || '(none configured)'}.` }]);
+    if (q.placement !== undefined && !placement) {
+      // The catalog's placements (`home`) are another thing: said so, or "no placement `home`" reads as a typo.
+      const list = Object.keys(cfg.placements).join(', ') || 'none (the `recommendations` section of the configuration defines them)';
+      throw validationError([{ field: 'placement', message: `There is no recommendation placement \`${q.placement}\`; the recommendation placements are ${list}. The catalog's placements are for POST /v1/decide.` }]);
+    }
     const rules: ItemRule[] = [];
     if (cfg.rule) rules.push({ field: 'rule', rule: compileRule(cfg.rule, 'rule') });
     if (placement?.rule) rules.push({ field: `placements.${q.placement}.rule`, rule: compileRule(placement.rule, `placements.${q.placement}.rule`) });

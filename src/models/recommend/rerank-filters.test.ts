@@ -73,7 +73,7 @@ describe('POST /v1/rerank applies the business filters of /v1/recommendations', 
   it('refuses a placement the settings do not define and a request rule reading a name no rule sees, naming the field', async () => {
     const p = await post(h.app, '/v1/rerank', { subject: 'ana', items: list, placement: 'nowhere' });
     expect(p.statusCode).toBe(400);
-    expect(p.json().problems[0]).toMatchObject({ field: 'placement', message: expect.stringContaining('the placements are search') });
+    expect(p.json().problems[0]).toMatchObject({ field: 'placement', message: expect.stringContaining('the recommendation placements are search') });
     const rule = await post(h.app, '/v1/rerank', { subject: 'ana', items: list, filters: { rule: 'itme.category == "shoes"' } });
     expect(rule.statusCode).toBe(400);
     expect(rule.json().problems[0]).toMatchObject({ field: 'filters.rule', message: expect.stringContaining('`item`') });
