@@ -259,7 +259,8 @@ export function createTactClient(o: TactClientOptions) {
       if (v === '.' || v === '..') throw new TactApiError(400, { error: 'validation_failed', message: `The \`${k}\` ${JSON.stringify(v)} cannot travel in a URL path (a URL drops a segment made of dots)${k === 'identifier' ? `: name its kind, \`userId:${v}\` or \`anonymousId:${v}\`` : ''}.`, errorId: '', problems: [{ field: k, message: `A URL drops a path segment made of dots.` }] });
       path = path.replace(`{${k}}`, encodeURIComponent(v));
     }
-    const qs = query ? Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&') : '';
+    // null is no value either: a page's `next` is null at the end, and passed back as `after` it was sent as "null".
+    const qs = query ? Object.entries(query).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&') : '';
     const isOutcome = name === 'outcome';
     const init: RequestInit = {
       method: op.method,

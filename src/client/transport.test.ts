@@ -121,6 +121,10 @@ describe('the client on the wire', () => {
       await createTactClient({ baseUrl, key: 'k', fetch: spy }).decisions({ subject: 'a b' });
     }
     expect(new Set(seen)).toEqual(new Set(['https://x.example/tact/v1/decisions?subject=a%20b']));
+    // A last page's `next` (null) passed back as `after` is no cursor: left out, not sent as "null".
+    seen.length = 0;
+    await createTactClient({ baseUrl: 'https://x.example', key: 'k', fetch: spy }).decisions({ subject: 'a', after: null as unknown as string });
+    expect(seen).toEqual(['https://x.example/v1/decisions?subject=a']);
   });
 
   it('sends a server key as Bearer, and a write key as Basic only when asked', async () => {
