@@ -158,12 +158,13 @@ describe('the prior strengths of the decision estimates\' ladder', () => {
     expect(checkPolicy({ estimates: { personalStrength: 'strong' } }).map((p) => p.field)).toEqual(['estimates.personalStrength']);
   });
 
-  it('refuses a strength above a million pseudo-trials, where the prior outweighs all evidence and its interval stops being a number', () => {
+  it('refuses a strength above a billion pseudo-trials (which already pins an estimate at its mean), where its interval stops being a number', () => {
     // Beta(5e199, 9.5e199)'s quantiles were NaN: the estimate answered low and high null, "established".
     expect(betaInterval({ alpha: 5e199, beta: 9.5e199 }, 0.9).some(Number.isNaN)).toBe(true);
-    const problems = checkPolicy({ estimates: { priorStrength: 1e200, groupStrength: 1e12, personalStrength: 1e6 } });
+    expect(betaInterval({ alpha: 0.05e9, beta: 0.95e9 }, 0.9).every(Number.isFinite)).toBe(true);
+    const problems = checkPolicy({ estimates: { priorStrength: 1e200, groupStrength: 1e12, personalStrength: 1e9 } });
     expect(problems.map((p) => p.field)).toEqual(['estimates.priorStrength', 'estimates.groupStrength']);
-    expect(problems[0].message).toBe('The `estimates.priorStrength` must be at most 1,000,000 (it is 1e+200): a prior strength counts pseudo-trials, and a prior of more than a million trials would outweigh all the evidence the estimates gather (the rate model stops its fitted strengths there too).');
+    expect(problems[0].message).toBe('The `estimates.priorStrength` must be at most 1,000,000,000 (it is 1e+200): a prior strength counts pseudo-trials, a billion already pins the estimate at its prior mean whatever the evidence, and beyond it the interval cannot be computed.');
   });
 
   it('accepts the defaults, the repository\'s tact.config.yaml and the example of docs/decisions.md', () => {

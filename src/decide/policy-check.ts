@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../errors/tact-error.js';
-import { MAX_CONCENTRATION, MIN_CONCENTRATION } from '../learn/rates/concentration.js';
+import { MIN_CONCENTRATION } from '../learn/rates/concentration.js';
 import { parseDuration } from '../profiles/features/definition.js';
 import { Checker } from './check.js';
 import { blankAccount, flagNameProblem } from './flag-declarations.js';
@@ -235,6 +235,9 @@ export function validZone(tz: unknown): boolean {
   }
 }
 
+/** The most prior strength a policy may give its estimates' ladder (pseudo-trials). */
+export const MAX_POLICY_STRENGTH = 1e9;
+
 /**
  * A prior strength of the estimates' ladder (κ, in pseudo-trials) is at least the rate model's
  * floor, MIN_CONCENTRATION = 2: one trial moves a Beta(κm, κ(1 − m)) prior 1/(κ + 1) of the way to
@@ -245,9 +248,10 @@ export function validZone(tz: unknown): boolean {
  */
 function checkStrength(c: Checker, v: unknown, field: string): void {
   if (!c.number(v, field) || v === undefined) return;
-  // Past a million pseudo-trials the prior outweighs any evidence, and far past it the interval is not a number (it was answered null, and "established").
-  if ((v as number) > MAX_CONCENTRATION) {
-    c.add(field, `The \`${field}\` must be at most ${MAX_CONCENTRATION.toLocaleString('en-US')} (it is ${String(v)}): a prior strength counts pseudo-trials, and a prior of more than a million trials would outweigh all the evidence the estimates gather (the rate model stops its fitted strengths there too).`);
+  // A billion pseudo-trials pins an estimate at its prior mean (a simulation's fixed rates use it);
+  // far past it the Beta's quantiles are not numbers (at 1e200 the interval was answered null, "established").
+  if ((v as number) > MAX_POLICY_STRENGTH) {
+    c.add(field, `The \`${field}\` must be at most ${MAX_POLICY_STRENGTH.toLocaleString('en-US')} (it is ${String(v)}): a prior strength counts pseudo-trials, a billion already pins the estimate at its prior mean whatever the evidence, and beyond it the interval cannot be computed.`);
     return;
   }
   if ((v as number) >= MIN_CONCENTRATION) return;
