@@ -170,7 +170,37 @@ export async function checkExperimentPins(body: ExperimentsBody, documents: Pick
  * // [{ field: 'hero.arms[1].model', message: '… no uplift version is live …' }]
  */
 export async function warnExperimentPins(body: ExperimentsBody, documents: Pick<DocumentStore, 'latest'>, lookups: StoredLookups = {}): Promise<StoredWarning[]> {
-  return [...(await placementWarnings(body, documents)), ...(await catalogPinWarnings(body, documents)), ...(lookups.models ? await liveModelPinWarnings(body, lookups.models) : [])];
+  return [...(await holdoutSaltWarnings(body, documents)), ...(await placementWarnings(body, documents)), ...(await catalogPinWarnings(body, documents)), ...(lookups.models ? await liveModelPinWarnings(body, lookups.models) : [])];
+}
+
+/**
+ * A running experiment bucketing people with the global holdout's own salt (the policy's
+ * `holdout.salt`, else "holdout" — which an experiment named `holdout` takes by default): the
+ * holdout takes the people of the lowest buckets, which are the first arm's, so that arm gets
+ * fewer than its weight (none, when its weight is the holdout's share or less) and the readout
+ * reports a sample ratio mismatch that is the configuration's doing. A warning naming
+ * `<id>.salt`, applied all the same; re-read as the policy changes.
+ *
+ * @example
+ * await holdoutSaltWarnings({ mail: { placement: 'weekly-email', salt: 'global', arms } }, documents); // with a policy holdout { share: 0.1, salt: 'global' }
+ * // [{ field: 'mail.salt', between: 'policy holdout.salt = mail.salt', message: 'The `mail.salt` is "global", the global holdout\'s own salt: …' }]
+ */
+async function holdoutSaltWarnings(body: ExperimentsBody, documents: Pick<DocumentStore, 'latest'>): Promise<StoredWarning[]> {
+  if (!body || typeof body !== 'object') return [];
+  const holdout = (await documents.latest<{ holdout?: { share?: number; salt?: string } }>('policy'))?.body?.holdout;
+  if (!holdout || !(typeof holdout.share === 'number' && holdout.share > 0)) return [];
+  const salt = holdout.salt ?? 'holdout';
+  const out: StoredWarning[] = [];
+  for (const [id, e] of Object.entries(body)) {
+    if (!e || typeof e !== 'object' || (e.status ?? 'running') !== 'running' || (e.salt ?? id) !== salt) continue;
+    const first = Array.isArray(e.arms) ? e.arms[0]?.id : undefined;
+    out.push({
+      field: `${id}.salt`,
+      between: `policy holdout.salt = ${id}.salt`,
+      message: `The \`${id}.salt\` is ${JSON.stringify(salt)}${e.salt === undefined ? ' (the experiment\'s id, its default)' : ''}, the global holdout's own salt: the holdout takes the ${Math.round(holdout.share * 100)}% of people in the lowest buckets, which are the first arm's${first ? ` (\`${first}\`)` : ''}, so it gets fewer than its weight (none when its weight is the holdout's share or less) and the readout reports a sample ratio mismatch. Give the experiment a salt of its own. Applied all the same.`,
+    });
+  }
+  return out;
 }
 
 /**
