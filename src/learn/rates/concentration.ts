@@ -24,9 +24,9 @@ export interface GroupAroundParent extends RateCounts {
 export const MIN_CONCENTRATION = 2;
 
 /**
- * The most prior strength a rung may have: a prior never weighs more than a million trials. Fitted
- * strengths stop there, and so must a policy's (`estimates.*Strength`): at 10¹² an interval is a
- * point whatever the evidence, and past ≈ 10¹⁵⁰ the Beta's quantiles are not numbers at all.
+ * The most prior strength a fitted rung may have: a fitted prior never weighs more than a million
+ * trials. (A policy may pin its decision estimates harder, up to MAX_POLICY_STRENGTH, 10⁹: past
+ * ≈ 10¹⁵⁰ the Beta's quantiles are not numbers at all.)
  */
 export const MAX_CONCENTRATION = 1e6;
 
