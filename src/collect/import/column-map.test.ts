@@ -85,11 +85,16 @@ describe('CSV column map', () => {
     checkHeader(['id', 'kind', ''], parseColumnMap('userId=id,event=kind', 'track', 'ignore'));
   });
 
-  it('refuses an empty step and `__proto__` in a field path, which would store a property named "" or set the object\'s prototype and lose the column', () => {
+  it('refuses an empty step in a field path (a property named ""), and writes `__proto__` as a property of that name, never the prototype', () => {
     expect(() => parseColumnMap('userId=c,event=k,properties.=amount')).toThrow('The column map entry "properties.=amount" has an empty name in its field path');
     expect(() => parseColumnMap('userId=c,event=k,properties..x=amount')).toThrow('has an empty name');
-    expect(() => parseColumnMap('userId=c,event=k,properties.__proto__.x=amount')).toThrow('The column map entry "properties.__proto__.x=amount" names `__proto__`');
+    // A map's `__proto__` step and a header's `__proto__` column: own properties, as JSON text makes them (an assignment set Object.prototype, and the column was lost).
+    const proto = rowToMessage({ c: 'u', k: 'E', amount: '5' }, parseColumnMap('userId=c,event=k,properties.__proto__.x=amount'));
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(JSON.stringify(proto.properties)).toBe('{"__proto__":{"x":"5"}}');
+    const header = rowToMessage(Object.fromEntries([['c', 'u'], ['k', 'E'], ['__proto__', 'v']]), parseColumnMap('userId=c,event=k'));
+    expect(JSON.stringify(header.properties)).toBe('{"__proto__":"v"}');
+    expect(Object.getPrototypeOf(header.properties)).toBe(Object.prototype);
     // Other names the language gives objects are plain property names here.
     const map = parseColumnMap('userId=c,event=k,properties.constructor=a,properties.prototype.x=b');
     expect(rowToMessage({ c: 'u', k: 'E', a: '1', b: '2' }, map).properties).toEqual({ constructor: '1', prototype: { x: '2' } });

@@ -31,8 +31,6 @@ export function parseColumnMap(spec: string | undefined, type = 'track', rest?: 
     if (as && !['number', 'boolean', 'json', 'date', 'string'].includes(as)) throw new Error(`Unknown conversion ":${as}" in "${part}"; use number, boolean, json, date or string.`);
     // `properties.` or `properties..sku` would store a property named "" (the HTTP API would take it; a map means a name).
     if (path.some((step) => step === '')) throw new Error(`The column map entry "${part}" has an empty name in its field path: write each step, e.g. properties.revenue=${column || 'amount'}.`);
-    // `properties.__proto__.x`: an assignment there sets the object's prototype, and the column is lost.
-    if (path.includes('__proto__')) throw new Error(`The column map entry "${part}" names \`__proto__\`, which no message field may be named in a map: choose another name.`);
     fields.push({ path, column, as: as as ColumnMap['fields'][number]['as'] });
   }
   if (!(MESSAGE_TYPES as readonly string[]).includes(type)) throw new Error(`The --type "${type}" must be one of ${MESSAGE_TYPES.join(', ')}.`);
@@ -202,12 +200,20 @@ function convert(raw: string, as: ColumnMap['fields'][number]['as'], column: str
   }
 }
 
+/**
+ * Sets `value` at `path`, every step an own property: a step named `__proto__` (a map's
+ * `properties.__proto__.x`, or a header's column of that name) is a property of that name, as JSON
+ * text makes it, not the object's prototype (until 2026-12-08 an assignment there set the import
+ * process's Object.prototype, and the column was lost).
+ */
 function set(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? Object.getOwnPropertyDescriptor(o, k)?.value : undefined);
+  const put = (o: Record<string, unknown>, k: string, v: unknown) => Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
   let cur = obj;
   for (let i = 0; i < path.length - 1; i++) {
-    const next = cur[path[i]];
-    if (next === undefined || next === null || typeof next !== 'object') cur[path[i]] = {};
-    cur = cur[path[i]] as Record<string, unknown>;
+    let next = own(cur, path[i]);
+    if (next === undefined || next === null || typeof next !== 'object') put(cur, path[i], (next = {}));
+    cur = next as Record<string, unknown>;
   }
-  cur[path[path.length - 1]] = value;
+  put(cur, path[path.length - 1], value);
 }
