@@ -1,9 +1,10 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { defaultServerUrl, serverUrl } from '../cli/options.js';
 import { configCall, readKey, type StoredVersion } from './config-calls.js';
+import { CONFIG_CANDIDATES } from './config-file.js';
 
 /** A kind as GET /v1/config lists it. */
 interface KindListed {
@@ -67,7 +68,7 @@ export function pullCommand(config: Command): void {
  */
 function refuseTarget(file: string, force: boolean): void {
   if (existsSync(file)) {
-    if (statSync(file).isDirectory()) throw new Error(`${file} is a folder: name a file to write in it (${file.replace(/\/$/, '')}/tact.config.yaml).`);
+    if (statSync(file).isDirectory()) throw new Error(`${file} is a folder: name a file to write in it (${join(file, CONFIG_CANDIDATES[0])}).`);
     if (!force) throw new Error(`The file ${file} exists: pass --force to replace it, or name another.`);
     return;
   }

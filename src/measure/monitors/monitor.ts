@@ -349,12 +349,19 @@ function describe(status: string, k: MonitorKey, metric: MonitorMetric, directio
   const span = spanWords(spanMs);
   const source = metric === 'calibration' ? `the rate model's predictions (their sum, ${f(r.expected.center)})` : 'its own baseline';
   // The band of a resolution is the one it opened against: the baseline as it was at the opening.
-  // A value past the other side of the band ends the alert's direction, but is not "back within" it
-  // (until 2026-12-08 a volume fallen to 0 after a spike resolved so; a low alert follows by itself).
-  const past = r.observed < r.expected.low ? 'below' : r.observed > r.expected.high ? 'above' : undefined;
-  const ended = past && past !== (direction === 'high' ? 'above' : 'below') ? `is no longer ${direction === 'high' ? 'above' : 'below'} its expected band but ${past} it` : 'is back within its expected band';
-  if (status === 'resolved') return `${LABEL[metric]} for ${where} ${ended}: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${metric === 'calibration' ? source : 'its baseline before the alert'}.`;
+  if (status === 'resolved') return `${LABEL[metric]} for ${where} ${resolvedWords(direction, r)}: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${metric === 'calibration' ? source : 'its baseline before the alert'}.`;
   return `${LABEL[metric]} for ${where} is ${direction === 'high' ? 'above' : 'below'} its expected band: ${f(r.observed)} over the last ${span} (${cur.exposures} exposures), expected ${f(r.expected.low)}–${f(r.expected.high)} from ${source}.`;
+}
+
+/**
+ * How a resolution reads: back within the band, or — a value past its other side — no longer on the
+ * alert's side but on the other (until 2026-12-08 a volume fallen to 0 after a spike resolved "back
+ * within its expected band"; the other side raises its own alert).
+ */
+function resolvedWords(direction: string, r: CheckResult): string {
+  const past = r.observed < r.expected.low ? 'below' : r.observed > r.expected.high ? 'above' : undefined;
+  const side = direction === 'high' ? 'above' : 'below';
+  return past && past !== side ? `is no longer ${side} its expected band but ${past} it` : 'is back within its expected band';
 }
 
 export { keyId };
